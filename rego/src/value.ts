@@ -1,0 +1,348 @@
+/**
+ * Rego values in memory.
+ *
+ * | Rego      | JS                                                                 |
+ * |-----------|--------------------------------------------------------------------|
+ * | null      | `null`                                                             |
+ * | boolean   | `boolean`                                                          |
+ * | number    | `number`, or `bigint` for integers outside ±2^53 (never both forms) |
+ * | string    | `string` (JS UTF-16; builtins count code points, as OPA counts runes) |
+ * | array     | `readonly Value[]`                                                 |
+ * | object    | {@link RObject} (keys may be any value)                            |
+ * | set       | {@link RSet}                                                       |
+ *
+ * "undefined" is not a value: functions that may produce no value return
+ * `undefined`. Values are treated as immutable once built.
+ */
+export type Value = null | boolean | number | bigint | string | readonly Value[] | RObject | RSet;
+
+/** Primitive used as a JS Map key so that equal Rego values share one key. */
+export type HashKey = string | number | boolean | null | bigint;
+
+const COMPOSITE = "\u0000";
+
+/**
+ * The Map key for a value: strings map to themselves (fast path for ordinary
+ * objects), numbers to a normalised number, composites to a canonical string
+ * prefixed with NUL (a string that itself starts with NUL is escaped with a
+ * second NUL so the two can never collide).
+ */
+export function hashKey(v: Value): HashKey {
+  switch (typeof v) {
+    case "string":
+      return v.length > 0 && v.charCodeAt(0) === 0 ? COMPOSITE + v : v;
+    case "number":
+      return Object.is(v, -0) ? 0 : v;
+    case "bigint":
+      return Number.isSafeInteger(Number(v)) && BigInt(Number(v)) === v ? Number(v) : v;
+    case "boolean":
+      return v;
+    default:
+      return v === null ? null : COMPOSITE + canonical(v);
+  }
+}
+
+/** A canonical text of a value: equal values give equal text. */
+export function canonical(v: Value): string {
+  if (v === null) return "null";
+  switch (typeof v) {
+    case "string":
+      return JSON.stringify(v);
+    case "number":
+      return Object.is(v, -0) ? "0" : String(v);
+    case "bigint":
+      return v.toString();
+    case "boolean":
+      return v ? "true" : "false";
+  }
+  if (v instanceof RSet) return `{${v.sorted().map(canonical).join(",")}|set}`;
+  if (v instanceof RObject) {
+    const entries = v.sortedEntries().map(([k, x]) => `${canonical(k)}:${canonical(x)}`);
+    return `{${entries.join(",")}}`;
+  }
+  return `[${(v as readonly Value[]).map(canonical).join(",")}]`;
+}
+
+export class RObject {
+  readonly #map: Map<HashKey, readonly [Value, Value]>;
+
+  constructor(entries?: Iterable<readonly [Value, Value]>) {
+    this.#map = new Map();
+    if (entries) for (const [k, v] of entries) this.#map.set(hashKey(k), [k, v]);
+  }
+
+  /** Build from a plain JS record whose values are already Rego values. */
+  static fromRecord(record: Record<string, Value>): RObject {
+    const o = new RObject();
+    for (const k of Object.keys(record)) o.#map.set(hashKey(k), [k, record[k] as Value]);
+    return o;
+  }
+
+  get size(): number {
+    return this.#map.size;
+  }
+
+  get(key: Value): Value | undefined {
+    return this.#map.get(hashKey(key))?.[1];
+  }
+
+  has(key: Value): boolean {
+    return this.#map.has(hashKey(key));
+  }
+
+  /** Mutates: only while building a value that nobody else holds yet. */
+  set(key: Value, value: Value): void {
+    this.#map.set(hashKey(key), [key, value]);
+  }
+
+  /** Mutates: only while building a value that nobody else holds yet. */
+  delete(key: Value): void {
+    this.#map.delete(hashKey(key));
+  }
+
+  *entries(): IterableIterator<readonly [Value, Value]> {
+    yield* this.#map.values();
+  }
+
+  *keys(): IterableIterator<Value> {
+    for (const [k] of this.#map.values()) yield k;
+  }
+
+  *values(): IterableIterator<Value> {
+    for (const [, v] of this.#map.values()) yield v;
+  }
+
+  /** Entries in OPA's key order. */
+  sortedEntries(): (readonly [Value, Value])[] {
+    return [...this.#map.values()].sort((a, b) => compare(a[0], b[0]));
+  }
+}
+
+export class RSet {
+  readonly #map: Map<HashKey, Value>;
+
+  constructor(items?: Iterable<Value>) {
+    this.#map = new Map();
+    if (items) for (const v of items) this.#map.set(hashKey(v), v);
+  }
+
+  get size(): number {
+    return this.#map.size;
+  }
+
+  has(v: Value): boolean {
+    return this.#map.has(hashKey(v));
+  }
+
+  /** Mutates: only while building a value that nobody else holds yet. */
+  add(v: Value): void {
+    this.#map.set(hashKey(v), v);
+  }
+
+  /** Mutates: only while building a value that nobody else holds yet. */
+  delete(v: Value): void {
+    this.#map.delete(hashKey(v));
+  }
+
+  *values(): IterableIterator<Value> {
+    yield* this.#map.values();
+  }
+
+  [Symbol.iterator](): IterableIterator<Value> {
+    return this.#map.values();
+  }
+
+  /** Elements in OPA's order. */
+  sorted(): Value[] {
+    return [...this.#map.values()].sort(compare);
+  }
+}
+
+export function isArray(v: Value | undefined): v is readonly Value[] {
+  return Array.isArray(v);
+}
+
+export function isNumber(v: Value | undefined): v is number | bigint {
+  return typeof v === "number" || typeof v === "bigint";
+}
+
+/** OPA's type names, as `type_name` returns them. */
+export function typeName(v: Value): string {
+  if (v === null) return "null";
+  switch (typeof v) {
+    case "boolean":
+      return "boolean";
+    case "number":
+    case "bigint":
+      return "number";
+    case "string":
+      return "string";
+  }
+  if (v instanceof RSet) return "set";
+  if (v instanceof RObject) return "object";
+  return "array";
+}
+
+const RANK: Record<string, number> = {
+  null: 0,
+  boolean: 1,
+  number: 2,
+  string: 3,
+  array: 4,
+  object: 5,
+  set: 6,
+};
+
+function compareNumbers(a: number | bigint, b: number | bigint): number {
+  if (typeof a === "number" && typeof b === "number") return a < b ? -1 : a > b ? 1 : 0;
+  // Mixed or big: compare exactly. A non-integer number against a bigint is
+  // ordered by its floor, then by the fraction.
+  const toBig = (x: number | bigint): [bigint, number] =>
+    typeof x === "bigint" ? [x, 0] : [BigInt(Math.floor(x)), x - Math.floor(x)];
+  const [ai, af] = toBig(a);
+  const [bi, bf] = toBig(b);
+  if (ai !== bi) return ai < bi ? -1 : 1;
+  return af < bf ? -1 : af > bf ? 1 : 0;
+}
+
+function compareStrings(a: string, b: string): number {
+  // OPA compares Go strings bytewise (UTF-8); comparing code points gives the
+  // same order, whereas JS `<` compares UTF-16 units and differs for astral
+  // characters.
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const ca = a.codePointAt(i)!;
+    const cb = b.codePointAt(i)!;
+    if (ca !== cb) return ca < cb ? -1 : 1;
+    if (ca > 0xffff) i++;
+  }
+  return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
+}
+
+/** OPA's total order: null < boolean < number < string < array < object < set. */
+export function compare(a: Value, b: Value): number {
+  const ta = typeName(a);
+  const tb = typeName(b);
+  if (ta !== tb) return RANK[ta]! - RANK[tb]!;
+  switch (ta) {
+    case "null":
+      return 0;
+    case "boolean":
+      return a === b ? 0 : a ? 1 : -1;
+    case "number":
+      return compareNumbers(a as number | bigint, b as number | bigint);
+    case "string":
+      return compareStrings(a as string, b as string);
+    case "array": {
+      const x = a as readonly Value[];
+      const y = b as readonly Value[];
+      const n = Math.min(x.length, y.length);
+      for (let i = 0; i < n; i++) {
+        const c = compare(x[i]!, y[i]!);
+        if (c !== 0) return c;
+      }
+      return x.length - y.length;
+    }
+    case "object": {
+      const x = (a as RObject).sortedEntries();
+      const y = (b as RObject).sortedEntries();
+      const n = Math.min(x.length, y.length);
+      for (let i = 0; i < n; i++) {
+        const ck = compare(x[i]![0], y[i]![0]);
+        if (ck !== 0) return ck;
+        const cv = compare(x[i]![1], y[i]![1]);
+        if (cv !== 0) return cv;
+      }
+      return x.length - y.length;
+    }
+    default: {
+      const x = (a as RSet).sorted();
+      const y = (b as RSet).sorted();
+      const n = Math.min(x.length, y.length);
+      for (let i = 0; i < n; i++) {
+        const c = compare(x[i]!, y[i]!);
+        if (c !== 0) return c;
+      }
+      return x.length - y.length;
+    }
+  }
+}
+
+/** Rego equality (numbers by value: `1 == 1.0`). */
+export function equal(a: Value, b: Value): boolean {
+  if (a === b) return true;
+  const t = typeof a;
+  if (t === "string" || t === "boolean" || a === null || b === null || typeof b === "string") {
+    return false;
+  }
+  if (isNumber(a) && isNumber(b)) return compareNumbers(a, b) === 0;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!equal(a[i], b[i])) return false;
+    return true;
+  }
+  if (a instanceof RObject) {
+    if (!(b instanceof RObject) || a.size !== b.size) return false;
+    for (const [k, v] of a.entries()) {
+      const w = b.get(k);
+      if (w === undefined || !equal(v, w)) return false;
+    }
+    return true;
+  }
+  if (a instanceof RSet) {
+    if (!(b instanceof RSet) || a.size !== b.size) return false;
+    for (const v of a) if (!b.has(v)) return false;
+    return true;
+  }
+  return false;
+}
+
+/** JSON (as parsed by `JSON.parse`) to a Rego value. */
+export function fromJSON(x: unknown): Value {
+  if (x === null || typeof x === "boolean" || typeof x === "string") return x;
+  if (typeof x === "number") return x;
+  if (typeof x === "bigint") return hashKey(x) as number | bigint;
+  if (Array.isArray(x)) return x.map(fromJSON);
+  if (typeof x === "object") {
+    const o = new RObject();
+    for (const k of Object.keys(x as object)) o.set(k, fromJSON((x as Record<string, unknown>)[k]));
+    return o;
+  }
+  throw new TypeError(`not a JSON value: ${typeof x}`);
+}
+
+/**
+ * A Rego value to JSON as OPA serialises it: sets become sorted arrays,
+ * object keys that are not strings become their JSON text. Big integers are
+ * returned as `bigint`; use {@link stringifyJSON} to print them exactly.
+ */
+export function toJSON(v: Value): unknown {
+  if (v === null || typeof v !== "object") return v;
+  if (v instanceof RSet) return v.sorted().map(toJSON);
+  if (v instanceof RObject) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of v.sortedEntries()) {
+      out[typeof k === "string" ? k : stringifyJSON(k)] = toJSON(x);
+    }
+    return out;
+  }
+  return (v as readonly Value[]).map(toJSON);
+}
+
+/** `JSON.stringify` of {@link toJSON}, printing big integers exactly. */
+export function stringifyJSON(v: Value): string {
+  if (typeof v === "bigint") return v.toString();
+  if (v === null || typeof v !== "object") return JSON.stringify(v);
+  if (v instanceof RSet) return `[${v.sorted().map(stringifyJSON).join(",")}]`;
+  if (v instanceof RObject) {
+    const parts = v
+      .sortedEntries()
+      .map(
+        ([k, x]) =>
+          `${JSON.stringify(typeof k === "string" ? k : stringifyJSON(k))}:${stringifyJSON(x)}`,
+      );
+    return `{${parts.join(",")}}`;
+  }
+  return `[${(v as readonly Value[]).map(stringifyJSON).join(",")}]`;
+}
