@@ -1,0 +1,76 @@
+/** Aggregates: count, sum, product, max, min, sort, all, any; `in` as internal.member_2/3. */
+import { OperandTypeError } from "../errors.ts";
+import { compare, equal, RObject, RSet, typeName, type Value } from "../value.ts";
+import * as N from "./numeric.ts";
+import type { BuiltinTable, TypeSpec } from "./types.ts";
+import { ANY, BOOL, collection, def, NUM, runeCount, typeError } from "./util.ts";
+
+const COLL: TypeSpec = { oneOf: [{ array: ANY }, { set: ANY }] };
+
+function numbers(name: string, args: readonly Value[]): N.Num[] {
+  const v = args[0] as Value;
+  if (!Array.isArray(v) && !(v instanceof RSet)) typeError(name, 1, "one of {array, set}", v);
+  const items = Array.isArray(v) ? (v as readonly Value[]) : [...(v as RSet)];
+  return items.map((x) => {
+    if (typeof x !== "number" && typeof x !== "bigint") {
+      throw new OperandTypeError(
+        `${name}: operand 1 must be one of {array, set} of numbers but got element ${typeName(x)}`,
+      );
+    }
+    return x;
+  });
+}
+
+function extreme(name: string, args: readonly Value[], sign: number): Value | undefined {
+  const items = collection(name, args, 0);
+  let best: Value | undefined;
+  for (const x of items) if (best === undefined || compare(x, best) * sign > 0) best = x;
+  return best;
+}
+
+function booleans(name: string, args: readonly Value[]): Value[] {
+  return [...collection(name, args, 0)];
+}
+
+function member(x: Value, coll: Value): boolean {
+  if (Array.isArray(coll)) return (coll as readonly Value[]).some((y) => equal(x, y));
+  if (coll instanceof RSet) return coll.has(x);
+  if (coll instanceof RObject) {
+    for (const y of coll.values()) if (equal(x, y)) return true;
+  }
+  return false;
+}
+
+function memberWithKey(k: Value, x: Value, coll: Value): boolean {
+  if (Array.isArray(coll)) {
+    const items = coll as readonly Value[];
+    if (typeof k !== "number" && typeof k !== "bigint") return false;
+    const i = Number(k);
+    return Number.isInteger(i) && i >= 0 && i < items.length && equal(items[i]!, x);
+  }
+  if (coll instanceof RObject) {
+    const y = coll.get(k);
+    return y !== undefined && equal(y, x);
+  }
+  return false;
+}
+
+export const aggregateBuiltins: BuiltinTable = [
+  def("count", [ANY], NUM, ([v]) => {
+    if (typeof v === "string") return runeCount(v);
+    if (Array.isArray(v)) return v.length;
+    if (v instanceof RSet || v instanceof RObject) return v.size;
+    return typeError("count", 1, "one of {array, object, set, string}", v as Value);
+  }),
+  def("sum", [COLL], NUM, (args) => numbers("sum", args).reduce<N.Num>(N.add, 0)),
+  def("product", [COLL], NUM, (args) => numbers("product", args).reduce<N.Num>(N.mul, 1)),
+  def("max", [COLL], ANY, (args) => extreme("max", args, 1)),
+  def("min", [COLL], ANY, (args) => extreme("min", args, -1)),
+  def("sort", [COLL], { array: ANY }, (args) => [...collection("sort", args, 0)].sort(compare)),
+  def("all", [COLL], BOOL, (args) => booleans("all", args).every((x) => x === true)),
+  def("any", [COLL], BOOL, (args) => booleans("any", args).some((x) => x === true)),
+  def("internal.member_2", [ANY, ANY], BOOL, ([x, c]) => member(x as Value, c as Value)),
+  def("internal.member_3", [ANY, ANY, ANY], BOOL, ([k, x, c]) =>
+    memberWithKey(k as Value, x as Value, c as Value),
+  ),
+];

@@ -1,0 +1,48 @@
+/**
+ * Every builtin the engine knows, by full dotted name.
+ *
+ * Contract with the evaluator:
+ * - `fn(args, ctx)` returns a value or `undefined` (no value);
+ * - errors are thrown as `OperandTypeError` (eval_type_error) or
+ *   `BuiltinError` (eval_builtin_error); their messages already start with
+ *   the builtin's name (`count: operand 1 must be ...`), so report them as
+ *   they are;
+ * - relations (`walk`) set `relation` and yield every output.
+ *
+ * @example
+ * const count = getBuiltin("count");
+ * count?.fn([[1, 2, 3]], ctx); // 3
+ */
+import { aggregateBuiltins } from "./aggregates.ts";
+import { numberBuiltins } from "./numbers.ts";
+import { operatorBuiltins } from "./operators.ts";
+import type { BuiltinDef, BuiltinTable } from "./types.ts";
+
+const tables: readonly BuiltinTable[] = [operatorBuiltins, numberBuiltins, aggregateBuiltins];
+
+export const builtins: ReadonlyMap<string, BuiltinDef> = new Map(
+  tables.flat().map((b) => [b.name, b] as const),
+);
+
+export function getBuiltin(name: string): BuiltinDef | undefined {
+  return builtins.get(name);
+}
+
+/** Infix operators and the builtin each one calls. */
+export const operatorNames: Readonly<Record<string, string>> = {
+  "==": "equal",
+  "!=": "neq",
+  "<": "lt",
+  ">": "gt",
+  "<=": "lte",
+  ">=": "gte",
+  "+": "plus",
+  "-": "minus",
+  "*": "mul",
+  "/": "div",
+  "%": "rem",
+  "&": "and",
+  "|": "or",
+};
+
+export type { BuiltinContext, BuiltinDef, BuiltinTable } from "./types.ts";

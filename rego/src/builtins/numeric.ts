@@ -1,0 +1,99 @@
+/**
+ * Number arithmetic with OPA's precision: integers stay exact (promoted to
+ * `bigint` beyond ±2^53), anything with a fraction is a float64.
+ */
+export type Num = number | bigint;
+
+const MAX = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN = -MAX;
+
+/** Canonical form: a `bigint` only when outside the safe-integer range. */
+export function norm(x: bigint): Num {
+  return x >= MIN && x <= MAX ? Number(x) : x;
+}
+
+export function isInteger(x: Num): boolean {
+  return typeof x === "bigint" || Number.isInteger(x);
+}
+
+function big(x: Num): bigint {
+  return typeof x === "bigint" ? x : BigInt(x);
+}
+
+/** Both operands integers: exact arithmetic through bigint when needed. */
+function exact(a: Num, b: Num): boolean {
+  return isInteger(a) && isInteger(b) && (typeof a === "bigint" || typeof b === "bigint");
+}
+
+export function add(a: Num, b: Num): Num {
+  if (typeof a === "number" && typeof b === "number") {
+    const r = a + b;
+    if (Number.isSafeInteger(r) || !Number.isInteger(a) || !Number.isInteger(b)) return r;
+    return norm(BigInt(a) + BigInt(b));
+  }
+  if (exact(a, b)) return norm(big(a) + big(b));
+  return Number(a) + Number(b);
+}
+
+export function sub(a: Num, b: Num): Num {
+  return add(a, neg(b));
+}
+
+export function neg(a: Num): Num {
+  return typeof a === "bigint" ? norm(-a) : -a;
+}
+
+export function mul(a: Num, b: Num): Num {
+  if (typeof a === "number" && typeof b === "number") {
+    const r = a * b;
+    if (Number.isSafeInteger(r) || !Number.isInteger(a) || !Number.isInteger(b)) return r;
+    return norm(BigInt(a) * BigInt(b));
+  }
+  if (exact(a, b)) return norm(big(a) * big(b));
+  return Number(a) * Number(b);
+}
+
+/** Caller checks for zero. Exact when both are integers and the quotient is whole. */
+export function div(a: Num, b: Num): Num {
+  if (isInteger(a) && isInteger(b) && (typeof a === "bigint" || typeof b === "bigint")) {
+    const x = big(a);
+    const y = big(b);
+    if (x % y === 0n) return norm(x / y);
+  }
+  return Number(a) / Number(b);
+}
+
+/** Integer remainder, sign of the dividend (Go's big.Int Rem). Caller checks operands. */
+export function rem(a: Num, b: Num): Num {
+  if (typeof a === "number" && typeof b === "number") return a % b;
+  return norm(big(a) % big(b));
+}
+
+export function isZero(a: Num): boolean {
+  return a === 0 || a === 0n;
+}
+
+export function abs(a: Num): Num {
+  return typeof a === "bigint" ? (a < 0n ? norm(-a) : a) : Math.abs(a);
+}
+
+/** Round half away from zero, as OPA does. */
+export function round(a: Num): Num {
+  if (typeof a === "bigint") return a;
+  const r = Math.sign(a) * Math.round(Math.abs(a));
+  return Object.is(r, -0) ? 0 : r;
+}
+
+export function floor(a: Num): Num {
+  return typeof a === "bigint" ? a : Math.floor(a);
+}
+
+export function ceil(a: Num): Num {
+  if (typeof a === "bigint") return a;
+  const r = Math.ceil(a);
+  return Object.is(r, -0) ? 0 : r;
+}
+
+export function toBigInt(a: Num): bigint {
+  return big(a);
+}
