@@ -16,9 +16,15 @@
 import { aggregateBuiltins } from "./aggregates.ts";
 import { numberBuiltins } from "./numbers.ts";
 import { operatorBuiltins } from "./operators.ts";
+import { stringBuiltins } from "./strings.ts";
 import type { BuiltinDef, BuiltinTable } from "./types.ts";
 
-const tables: readonly BuiltinTable[] = [operatorBuiltins, numberBuiltins, aggregateBuiltins];
+const tables: readonly BuiltinTable[] = [
+  operatorBuiltins,
+  numberBuiltins,
+  aggregateBuiltins,
+  stringBuiltins,
+];
 
 export const builtins: ReadonlyMap<string, BuiltinDef> = new Map(
   tables.flat().map((b) => [b.name, b] as const),
