@@ -1,1 +1,2 @@
-export const x = 1;
+export * as tables from "./tables/index.ts";
+export * from "./wire/index.ts";

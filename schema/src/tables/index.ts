@@ -1,0 +1,21 @@
+/** Every table of the control plane's database; drizzle-kit reads this file. */
+export { apiKeys } from "./api-keys.ts";
+export { apps } from "./apps.ts";
+export { auditLog } from "./audit-log.ts";
+export { contacts } from "./contacts.ts";
+export { credentials } from "./credentials.ts";
+export { decisionLogs } from "./decision-logs.ts";
+export { enrollmentTokens } from "./enrollment-tokens.ts";
+export { events } from "./events.ts";
+export { fileAccessEvents } from "./file-access-events.ts";
+export { ingestBatches } from "./ingest-batches.ts";
+export { meshPolicies } from "./mesh-policies.ts";
+export { networkEvents } from "./network-events.ts";
+export { nodes } from "./nodes.ts";
+export { oobiRecords } from "./oobi-records.ts";
+export { orgs } from "./orgs.ts";
+export { policies } from "./policies.ts";
+export { regoPolicies } from "./rego-policies.ts";
+export { signingKeys } from "./signing-keys.ts";
+export { syscallEvents } from "./syscall-events.ts";
+export { tunnelConfigs } from "./tunnel-configs.ts";

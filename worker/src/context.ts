@@ -1,0 +1,30 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { Bindings, Env } from "./env.ts";
+import type { Database } from "./services/db.ts";
+
+/** Who is calling, once the auth middleware has accepted an admin key. */
+export interface AdminPrincipal {
+  kind: "api_key";
+  keyId: string;
+  orgId: string;
+  scopes: readonly Scope[];
+}
+
+export type Scope = "admin" | "read";
+
+/** Services reach handlers through the context, each swappable in tests. */
+export interface Services {
+  db: Database;
+  now(): Date;
+  random(n: number): Uint8Array;
+}
+
+export interface AppVariables {
+  requestId: string;
+  env: Env;
+  services: Services;
+  principal: AdminPrincipal;
+}
+
+export type AppEnv = { Bindings: Bindings; Variables: AppVariables };
+export type App = OpenAPIHono<AppEnv>;

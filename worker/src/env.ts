@@ -1,0 +1,36 @@
+import { z } from "zod";
+
+/**
+ * The Worker's bindings, validated once per request at the fetch boundary.
+ * A missing or malformed setting answers 500 `config_invalid` naming it.
+ */
+export const EnvSchema = z.object({
+  /** Postgres connection string (Neon in production). */
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// connection string"),
+  /**
+   * Local development only: `host:port` of the WebSocket-to-TCP proxy in
+   * front of a plain Postgres (dev/ws-proxy.ts). Unset on Cloudflare + Neon.
+   */
+  DB_WS_PROXY: z
+    .string()
+    .regex(/^[\w.-]+:\d+$/, "must be host:port")
+    .optional(),
+  /** Secret that encrypts the orgs' signing keys at rest (≥ 32 characters). */
+  SIGNING_KEY_SECRET: z.string().min(32, "must be at least 32 characters"),
+  /**
+   * Optional one-time bootstrap secret: `POST /api/bootstrap` with it creates
+   * the first org and admin key while the database has no org yet.
+   */
+  BOOTSTRAP_TOKEN: z.string().min(24, "must be at least 24 characters").optional(),
+  /** Largest accepted request body in bytes (default 1 MiB). */
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+/** Bindings as Cloudflare passes them (strings, plus objects such as DO namespaces). */
+export type Bindings = Record<string, unknown>;

@@ -1,0 +1,92 @@
+import { desc, eq, sql } from "drizzle-orm";
+import { auditLog, orgs } from "@tether/schema/tables";
+import type { Database } from "./db.ts";
+import { canonicalJson, sha256Hex } from "./canonical-json.ts";
+
+/** A transaction or the database itself: both run queries. */
+export type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
+
+export interface AuditEntry {
+  orgId: string;
+  actorType: "api_key" | "node" | "system";
+  actorId: string | null;
+  action: string;
+  targetType: string;
+  targetId: string | null;
+  before: unknown;
+  after: unknown;
+  requestId: string | null;
+  at: Date;
+}
+
+export const GENESIS_HASH = "0".repeat(64);
+
+/** The text a row's hash covers; `GET /api/audit/verify` recomputes it. */
+export function auditHashInput(prevHash: string, seq: number, e: AuditEntry): string {
+  return `${prevHash}\n${canonicalJson({
+    seq,
+    org_id: e.orgId,
+    actor_type: e.actorType,
+    actor_id: e.actorId,
+    action: e.action,
+    target_type: e.targetType,
+    target_id: e.targetId,
+    before: e.before ?? null,
+    after: e.after ?? null,
+    request_id: e.requestId,
+    created_at: e.at,
+  })}`;
+}
+
+/**
+ * Locks the org's row for the rest of the transaction. Every mutating call
+ * takes this lock first, which serialises revision bumps and the audit chain
+ * per org without blocking other orgs.
+ */
+export async function lockOrg(tx: Tx, orgId: string): Promise<{ revision: number }> {
+  const [row] = await tx
+    .select({ revision: orgs.revision })
+    .from(orgs)
+    .where(eq(orgs.id, orgId))
+    .for("update");
+  if (!row) throw new Error(`org ${orgId} does not exist`);
+  return row;
+}
+
+/** Bumps and returns the org's revision; call after {@link lockOrg}. */
+export async function bumpRevision(tx: Tx, orgId: string): Promise<number> {
+  const [row] = await tx
+    .update(orgs)
+    .set({ revision: sql`${orgs.revision} + 1` })
+    .where(eq(orgs.id, orgId))
+    .returning({ revision: orgs.revision });
+  return row!.revision;
+}
+
+/** Appends one hash-chained row; call inside a transaction holding {@link lockOrg}. */
+export async function writeAudit(tx: Tx, entry: AuditEntry): Promise<void> {
+  const [last] = await tx
+    .select({ seq: auditLog.seq, hash: auditLog.hash })
+    .from(auditLog)
+    .where(eq(auditLog.orgId, entry.orgId))
+    .orderBy(desc(auditLog.seq))
+    .limit(1);
+  const seq = (last?.seq ?? 0) + 1;
+  const prevHash = last?.hash ?? GENESIS_HASH;
+  const hash = await sha256Hex(auditHashInput(prevHash, seq, entry));
+  await tx.insert(auditLog).values({
+    orgId: entry.orgId,
+    seq,
+    actorType: entry.actorType,
+    actorId: entry.actorId,
+    action: entry.action,
+    targetType: entry.targetType,
+    targetId: entry.targetId,
+    before: entry.before ?? null,
+    after: entry.after ?? null,
+    requestId: entry.requestId,
+    prevHash,
+    hash,
+    createdAt: entry.at,
+  });
+}

@@ -1,0 +1,44 @@
+import { neonConfig, Pool } from "@neondatabase/serverless";
+import { drizzle, type NeonDatabase } from "drizzle-orm/neon-serverless";
+import * as tables from "@tether/schema/tables";
+import type { Env } from "../env.ts";
+
+export type Database = NeonDatabase<typeof tables>;
+
+export interface DatabaseHandle {
+  db: Database;
+  /** Ends the pool; call it in `waitUntil` once the response is sent. */
+  close(): Promise<void>;
+}
+
+/**
+ * A database client for one request. workerd forbids I/O objects shared
+ * across requests, so each request gets its own Pool (it connects lazily,
+ * on the first query).
+ */
+export function createDatabase(env: Pick<Env, "DATABASE_URL" | "DB_WS_PROXY">): DatabaseHandle {
+  const proxy = env.DB_WS_PROXY;
+  if (proxy) {
+    // Plain Postgres behind dev/ws-proxy.ts: no TLS, no pipelining.
+    neonConfig.wsProxy = (host, port) => `${proxy}/v2?address=${host}:${port}`;
+    neonConfig.useSecureWebSocket = false;
+    neonConfig.pipelineTLS = false;
+    neonConfig.pipelineConnect = false;
+  }
+  const pool = new Pool({ connectionString: env.DATABASE_URL, max: 4 });
+  // An idle client that errors (e.g. the server went away) must not crash the isolate.
+  pool.on("error", () => {});
+  return {
+    db: drizzle(pool, { schema: tables }),
+    close: () => pool.end(),
+  };
+}
+
+/** Postgres error code of a failed drizzle query (drizzle puts the driver error in `cause`). */
+export function pgErrorCode(err: unknown): string | undefined {
+  for (let e: unknown = err; e && typeof e === "object"; e = (e as { cause?: unknown }).cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
+  }
+  return undefined;
+}
