@@ -1,0 +1,24 @@
+/** Array builtins: array.concat, array.slice, array.reverse, array.flatten. */
+import type { Value } from "../value.ts";
+import type { BuiltinTable } from "./types.ts";
+import { ARR, arr, def, int, NUM } from "./util.ts";
+
+function slice(args: readonly Value[]): Value[] {
+  const items = arr("array.slice", args, 0);
+  const clamp = (n: number) => Math.min(Math.max(n, 0), items.length);
+  const start = clamp(Number(int("array.slice", args, 1)));
+  const stop = clamp(Number(int("array.slice", args, 2)));
+  return start >= stop ? [] : items.slice(start, stop);
+}
+
+export const arrayBuiltins: BuiltinTable = [
+  def("array.concat", [ARR, ARR], ARR, (args) => [
+    ...arr("array.concat", args, 0),
+    ...arr("array.concat", args, 1),
+  ]),
+  def("array.slice", [ARR, NUM, NUM], ARR, slice),
+  def("array.reverse", [ARR], ARR, (args) => [...arr("array.reverse", args, 0)].reverse()),
+  def("array.flatten", [ARR], ARR, (args) =>
+    arr("array.flatten", args, 0).flatMap((x) => (Array.isArray(x) ? (x as Value[]) : [x])),
+  ),
+];

@@ -1,0 +1,18 @@
+/** Type predicates (is_*) and type_name. */
+import { RObject, RSet, typeName, type Value } from "../value.ts";
+import type { BuiltinTable } from "./types.ts";
+import { ANY, BOOL, def, STR } from "./util.ts";
+
+const is = (name: string, test: (v: Value) => boolean) =>
+  def(name, [ANY], BOOL, ([v]) => test(v as Value));
+
+export const typeBuiltins: BuiltinTable = [
+  is("is_number", (v) => typeof v === "number" || typeof v === "bigint"),
+  is("is_string", (v) => typeof v === "string"),
+  is("is_boolean", (v) => typeof v === "boolean"),
+  is("is_array", (v) => Array.isArray(v)),
+  is("is_set", (v) => v instanceof RSet),
+  is("is_object", (v) => v instanceof RObject),
+  is("is_null", (v) => v === null),
+  def("type_name", [ANY], STR, ([v]) => typeName(v as Value)),
+];
