@@ -1,6 +1,7 @@
 /** `crypto.md5`, `crypto.sha1`, `crypto.sha256`, `crypto.hmac.*`. */
 import type { BuiltinDef, BuiltinTable } from "../types.ts";
 import { bytesEqual, stringOperand, toHex, utf8 } from "./bytes.ts";
+import { named } from "./named.ts";
 import { digest, type HashName, hmacDigest } from "./hash.ts";
 
 function hashBuiltin(name: string, hash: HashName): BuiltinDef {
@@ -22,7 +23,7 @@ function hmacBuiltin(name: string, hash: HashName): BuiltinDef {
   };
 }
 
-export const cryptoHashBuiltins: BuiltinTable = [
+export const cryptoHashBuiltins: BuiltinTable = named([
   hashBuiltin("crypto.md5", "md5"),
   hashBuiltin("crypto.sha1", "sha1"),
   hashBuiltin("crypto.sha256", "sha256"),
@@ -36,4 +37,4 @@ export const cryptoHashBuiltins: BuiltinTable = [
     result: "boolean",
     fn: (args) => bytesEqual(utf8(stringOperand(args, 0)), utf8(stringOperand(args, 1))),
   },
-];
+]);
