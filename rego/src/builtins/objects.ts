@@ -27,7 +27,7 @@ function get(args: readonly Value[]): Value {
       if (next === undefined) return fallback;
       cur = next;
     } else if (Array.isArray(cur) && (typeof k === "number" || typeof k === "bigint")) {
-      const next = (cur as readonly Value[])[Number(k)];
+      const next: Value | undefined = (cur as readonly Value[])[Number(k)];
       if (next === undefined || !Number.isInteger(Number(k))) return fallback;
       cur = next;
     } else if (cur instanceof RSet && cur.has(k)) {
