@@ -92,7 +92,7 @@ export function children(n: Node): Node[] {
 }
 
 export function expect(n: Node | undefined, tag: number, what: string): Node {
-  if (!n || n.cls !== 0 || n.tag !== tag) throw new Asn1Error(`asn1: structure error: ${what}`);
+  if (n?.cls !== 0 || n.tag !== tag) throw new Asn1Error(`asn1: structure error: ${what}`);
   return n;
 }
 

@@ -6,6 +6,12 @@ import { RObject, type Value } from "../../value.ts";
 
 export class JsonSyntaxError extends Error {}
 
+const LITERALS: readonly (readonly [string, Value])[] = [
+  ["true", true],
+  ["false", false],
+  ["null", null],
+];
+
 export function parseJson(text: string): Value {
   let i = 0;
   const fail = (msg: string): never => {
@@ -68,9 +74,12 @@ export function parseJson(text: string): Value {
       }
     }
     if (c === '"') return str();
-    if (text.startsWith("true", i)) return ((i += 4), true);
-    if (text.startsWith("false", i)) return ((i += 5), false);
-    if (text.startsWith("null", i)) return ((i += 4), null);
+    for (const [word, v] of LITERALS) {
+      if (text.startsWith(word, i)) {
+        i += word.length;
+        return v;
+      }
+    }
     const m = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(text.slice(i));
     if (!m || m[0] === "" || m[0] === "-")
       return fail("invalid character looking for beginning of value");
