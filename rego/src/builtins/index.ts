@@ -14,18 +14,40 @@
  * count?.fn([[1, 2, 3]], ctx); // 3
  */
 import { aggregateBuiltins } from "./aggregates.ts";
+import { arrayBuiltins } from "./arrays.ts";
+import { bitBuiltins } from "./bits.ts";
+import { castBuiltins } from "./casts.ts";
 import { cryptoHashBuiltins } from "./crypto/hashes.ts";
+import { jsonPatchBuiltins } from "./json-patch.ts";
+import { jsonPathBuiltins } from "./json-paths.ts";
 import { jwtBuiltins } from "./jwt/index.ts";
 import { numberBuiltins } from "./numbers.ts";
+import { objectBuiltins } from "./objects.ts";
 import { operatorBuiltins } from "./operators.ts";
+import { semverBuiltins } from "./semver.ts";
+import { setBuiltins } from "./sets.ts";
 import { stringBuiltins } from "./strings.ts";
+import { typeBuiltins } from "./type-checks.ts";
+import { unitBuiltins } from "./units.ts";
+import { uuidBuiltins } from "./uuid.ts";
 import type { BuiltinDef, BuiltinTable } from "./types.ts";
 
 const tables: readonly BuiltinTable[] = [
   operatorBuiltins,
   numberBuiltins,
   aggregateBuiltins,
+  arrayBuiltins,
+  setBuiltins,
+  objectBuiltins,
+  jsonPathBuiltins,
+  jsonPatchBuiltins,
   stringBuiltins,
+  typeBuiltins,
+  castBuiltins,
+  unitBuiltins,
+  bitBuiltins,
+  uuidBuiltins,
+  semverBuiltins,
   cryptoHashBuiltins,
   jwtBuiltins,
 ];
