@@ -28,6 +28,7 @@ export const UuidParam = z.object({
   id: z.uuid({ error: "must be a UUID" }).openapi({ param: { name: "id", in: "path" } }),
 });
 
-export const adminSecurity = [{ AdminKey: [] }];
+/** OpenAPI 3.1 security requirement naming the scope a route needs (the shared security suite reads it). */
+export const adminSecurity = (scope: "admin" | "read") => [{ AdminKey: [scope] }];
 
 export const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);

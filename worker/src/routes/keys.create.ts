@@ -30,7 +30,7 @@ const route = createRoute({
   method: "post",
   path: "/api/keys",
   summary: "Create an admin API key (shown once)",
-  security: adminSecurity,
+  security: adminSecurity("admin"),
   middleware: [requireAdmin("admin")] as const,
   request: { body: { required: true, content: { "application/json": { schema: CreateKey } } } },
   responses: {

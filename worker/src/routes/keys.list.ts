@@ -17,7 +17,7 @@ const route = createRoute({
   method: "get",
   path: "/api/keys",
   summary: "List this org's admin API keys (never the keys themselves)",
-  security: adminSecurity,
+  security: adminSecurity("admin"),
   middleware: [requireAdmin("admin")] as const,
   request: { query: Query },
   responses: {

@@ -14,7 +14,7 @@ const route = createRoute({
   summary: "Revoke an admin API key",
   description:
     "Refuses (409) to revoke the org's last admin-scoped key, which would lock the org out.",
-  security: adminSecurity,
+  security: adminSecurity("admin"),
   middleware: [requireAdmin("admin")] as const,
   request: { params: UuidParam },
   responses: {

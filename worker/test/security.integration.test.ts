@@ -1,0 +1,153 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { api, newOrg, type TestOrg } from "./fixtures.ts";
+
+/**
+ * The shared security suite: every authenticated route in /openapi.json is
+ * called without a credential, with a malformed one, with too small a scope,
+ * with another org's resource ids, and with malformed bodies. A new route
+ * joins automatically; a route with an `{id}` needs an entry in OWNED.
+ */
+interface Operation {
+  method: string;
+  path: string;
+  scope: "admin" | "read";
+  hasBody: boolean;
+}
+
+/** Creates a resource of org `owner` and returns its id, per id-route prefix. */
+const OWNED: Record<string, (owner: TestOrg) => Promise<string>> = {
+  "/api/keys/{id}": async (owner) => owner.readKeyId,
+};
+
+let operations: Operation[] = [];
+let orgA: TestOrg;
+let orgB: TestOrg;
+
+beforeAll(async () => {
+  const doc = (await api("GET", "/openapi.json")).body as {
+    paths: Record<
+      string,
+      Record<string, { security?: Record<string, string[]>[]; requestBody?: unknown }>
+    >;
+  };
+  for (const [path, methods] of Object.entries(doc.paths)) {
+    for (const [method, op] of Object.entries(methods)) {
+      const scopes = op.security?.find((s) => s.AdminKey)?.AdminKey;
+      if (!scopes) continue;
+      operations.push({
+        method: method.toUpperCase(),
+        path,
+        scope: scopes[0] === "read" ? "read" : "admin",
+        hasBody: op.requestBody !== undefined,
+      });
+    }
+  }
+  [orgA, orgB] = await Promise.all([newOrg("org A"), newOrg("org B")]);
+});
+
+const concrete = (path: string, id = crypto.randomUUID()) => path.replace(/\{id\}/g, id);
+
+describe("shared security suite", () => {
+  it("covers the admin routes", () => {
+    expect(operations.length).toBeGreaterThanOrEqual(3);
+    for (const op of operations.filter((o) => o.path.includes("{id}"))) {
+      expect(OWNED[op.path], `${op.path} needs an OWNED entry`).toBeDefined();
+    }
+  });
+
+  it("answers 401 without a credential and with a malformed or unknown one", async () => {
+    for (const op of operations) {
+      for (const headers of [
+        {},
+        { authorization: "Basic abc" },
+        { authorization: "Bearer tk_node_notanadminkey" },
+        { authorization: "Bearer tk_admin_unknownunknownunknownunknownunknownabcd" },
+      ]) {
+        const res = await api(op.method, concrete(op.path), {
+          headers,
+          ...(op.hasBody ? { body: {} } : {}),
+        });
+        expect(res.status, `${op.method} ${op.path} ${JSON.stringify(headers)}`).toBe(401);
+        expect(res.body.error.code).toBe("unauthorized");
+        expect(res.body.error.request_id).toBeTruthy();
+      }
+    }
+  });
+
+  it("answers 403 when the key lacks the route's scope", async () => {
+    for (const op of operations.filter((o) => o.scope === "admin")) {
+      const res = await api(op.method, concrete(op.path), {
+        key: orgA.readKey,
+        ...(op.hasBody ? { body: {} } : {}),
+      });
+      expect(res.status, `${op.method} ${op.path}`).toBe(403);
+      expect(res.body.error.code).toBe("forbidden");
+    }
+  });
+
+  it("never reaches another org's resources (404, and the resource is untouched)", async () => {
+    for (const op of operations.filter((o) => o.path.includes("{id}"))) {
+      const foreignId = await OWNED[op.path]!(orgB);
+      const res = await api(op.method, concrete(op.path, foreignId), {
+        key: orgA.adminKey,
+        ...(op.hasBody ? { body: {} } : {}),
+      });
+      expect([400, 404], `${op.method} ${op.path}`).toContain(res.status);
+    }
+    // Org B's keys are all still active.
+    const listed = await api("GET", "/api/keys", { key: orgB.adminKey });
+    expect(listed.body.keys).toHaveLength(2);
+  });
+
+  it("lists only the caller's org's rows", async () => {
+    const a = await api("GET", "/api/keys", { key: orgA.adminKey });
+    const ids = a.body.keys.map((k: { id: string }) => k.id);
+    expect(ids).toContain(orgA.adminKeyId);
+    expect(ids).not.toContain(orgB.adminKeyId);
+    expect(ids).not.toContain(orgB.readKeyId);
+  });
+
+  it("answers malformed JSON, wrong content types and oversized bodies with a 4xx envelope", async () => {
+    for (const op of operations.filter((o) => o.hasBody)) {
+      const path = concrete(op.path);
+      const malformed = await api(op.method, path, { key: orgA.adminKey, body: '{"name":' });
+      expect(malformed.status, `${op.method} ${op.path}`).toBe(400);
+      expect(malformed.body.error.code).toBe("invalid_json");
+
+      const text = await api(op.method, path, {
+        key: orgA.adminKey,
+        body: "name=x",
+        headers: { "content-type": "text/plain" },
+      });
+      expect(text.status).toBe(415);
+      expect(text.body.error.code).toBe("unsupported_media_type");
+
+      const huge = await api(op.method, path, {
+        key: orgA.adminKey,
+        body: JSON.stringify({ name: "x".repeat(2 * 1024 * 1024) }),
+      });
+      expect(huge.status).toBe(413);
+      expect(huge.body.error.code).toBe("payload_too_large");
+
+      const notObject = await api(op.method, path, { key: orgA.adminKey, body: "[1,2]" });
+      expect(notObject.status).toBe(400);
+      expect(notObject.body.error.code).toBe("validation_failed");
+    }
+  });
+
+  it("answers unknown routes and bad ids with 4xx envelopes, never 500", async () => {
+    const unknown = await api("GET", "/api/nope", { key: orgA.adminKey });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.code).toBe("not_found");
+    const wrongMethod = await api("PATCH", "/healthz");
+    expect(wrongMethod.status).toBe(404);
+    for (const op of operations.filter((o) => o.path.includes("{id}"))) {
+      const res = await api(op.method, op.path.replace("{id}", "not-a-uuid"), {
+        key: orgA.adminKey,
+        ...(op.hasBody ? { body: {} } : {}),
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.error.details[0].path).toBe("param.id");
+    }
+  });
+});
