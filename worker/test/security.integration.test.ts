@@ -19,7 +19,7 @@ const OWNED: Record<string, (owner: TestOrg) => Promise<string>> = {
   "/api/keys/{id}": async (owner) => owner.readKeyId,
 };
 
-let operations: Operation[] = [];
+const operations: Operation[] = [];
 let orgA: TestOrg;
 let orgB: TestOrg;
 
