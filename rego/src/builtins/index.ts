@@ -18,12 +18,14 @@ import { arrayBuiltins } from "./arrays.ts";
 import { bitBuiltins } from "./bits.ts";
 import { castBuiltins } from "./casts.ts";
 import { cryptoHashBuiltins } from "./crypto/hashes.ts";
+import { globBuiltins } from "./glob.ts";
 import { jsonPatchBuiltins } from "./json-patch.ts";
 import { jsonPathBuiltins } from "./json-paths.ts";
 import { jwtBuiltins } from "./jwt/index.ts";
 import { numberBuiltins } from "./numbers.ts";
 import { objectBuiltins } from "./objects.ts";
 import { operatorBuiltins } from "./operators.ts";
+import { regexBuiltins } from "./regex.ts";
 import { semverBuiltins } from "./semver.ts";
 import { setBuiltins } from "./sets.ts";
 import { stringBuiltins } from "./strings.ts";
@@ -48,6 +50,8 @@ const tables: readonly BuiltinTable[] = [
   bitBuiltins,
   uuidBuiltins,
   semverBuiltins,
+  regexBuiltins,
+  globBuiltins,
   cryptoHashBuiltins,
   jwtBuiltins,
 ];
