@@ -1,0 +1,164 @@
+import type { Term, TermOf } from "../ast/nodes.ts";
+import type { BuiltinDef } from "../builtins/types.ts";
+import { RegoError } from "../errors.ts";
+import { callFunction } from "../eval/functions.ts";
+import type { CallFn, Query, TermFn } from "../eval/types.ts";
+import { unifyValue } from "../eval/unify.ts";
+import type { Value } from "../value.ts";
+import type { CompileCtx } from "./context.ts";
+import type { Scope } from "./scope.ts";
+import { compilePat, compileTerm, evalAll } from "./terms.ts";
+import type { DocNode } from "./tree.ts";
+
+/** A resolved callee: a user function at a tree node, or a builtin by name. */
+export type Callee =
+  | {
+      readonly kind: "function";
+      readonly node: DocNode;
+      readonly key: string;
+      readonly arity: number;
+    }
+  | {
+      readonly kind: "builtin";
+      readonly name: string;
+      readonly key: string;
+      readonly arity: number;
+      readonly call: CallFn;
+    };
+
+/** The dotted name or data path a callee term spells, if it is a plain name. */
+export function calleeName(fn: Term, scope: Scope): { data?: Value[]; name?: string } | undefined {
+  let head: string;
+  const rest: Value[] = [];
+  if (fn.type === "var") head = fn.name;
+  else if (fn.type === "ref" && fn.head.type === "var") {
+    head = fn.head.name;
+    for (const p of fn.path) {
+      if (p.type !== "scalar" || typeof p.value !== "string") return undefined;
+      rest.push(p.value);
+    }
+  } else return undefined;
+  if (scope.lookup(head) !== undefined) return undefined;
+  const g = scope.global(head);
+  if (g?.root === "data") return { data: [...g.path, ...rest] };
+  if (g) return undefined;
+  return { name: [head, ...rest].join(".") };
+}
+
+function findNode(root: DocNode, path: readonly Value[]): DocNode | undefined {
+  let n: DocNode | undefined = root;
+  for (const k of path) {
+    n = n?.child(k);
+    if (!n) return undefined;
+  }
+  return n;
+}
+
+/** Resolves a callee or returns undefined when nothing by that name exists. */
+export function resolveCallee(cx: CompileCtx, fn: Term, scope: Scope): Callee | undefined {
+  const n = calleeName(fn, scope);
+  if (!n) return undefined;
+  if (n.data) {
+    const node = findNode(cx.root, n.data);
+    if (!node || node.arity === undefined) return undefined;
+    return { kind: "function", node, key: `data.${n.data.join(".")}`, arity: node.arity };
+  }
+  const name = n.name!;
+  const lang = cx.language.get(name);
+  if (lang) return { kind: "builtin", name, key: name, arity: lang.arity, call: lang.call };
+  const def = cx.builtin(name);
+  if (def)
+    return { kind: "builtin", name, key: name, arity: def.args.length, call: builtinCall(def) };
+  return undefined;
+}
+
+/** Arity of a callee, for the safety analysis (output operands). */
+export function calleeArity(cx: CompileCtx, fn: Term, scope: Scope): number | undefined {
+  return resolveCallee(cx, fn, scope)?.arity;
+}
+
+function describe(fn: Term): string {
+  if (fn.type === "var") return fn.name;
+  if (fn.type === "ref" && fn.head.type === "var") {
+    return [
+      fn.head.name,
+      ...fn.path.map((p) => (p.type === "scalar" ? String(p.value) : "?")),
+    ].join(".");
+  }
+  return "?";
+}
+
+/** Wraps a builtin: errors become undefined unless strict. */
+export function builtinCall(def: BuiltinDef): CallFn {
+  if (def.relation) {
+    const rel = def.relation;
+    return (q, args, k) => {
+      let out: Iterable<Value>;
+      try {
+        out = rel(args, q.bctx);
+        for (const v of out) if (k(v)) return true;
+      } catch (e) {
+        return builtinFailure(q, e);
+      }
+      return false;
+    };
+  }
+  const fn = def.fn;
+  return (q, args, k) => {
+    let r: Value | undefined;
+    try {
+      r = fn(args, q.bctx);
+    } catch (e) {
+      return builtinFailure(q, e);
+    }
+    return r === undefined ? false : k(r);
+  };
+}
+
+function builtinFailure(q: Query, e: unknown): boolean {
+  if (e instanceof RegoError) throw e;
+  const code = (e as { code?: string }).code;
+  if (!q.strict) return false;
+  const message = e instanceof Error ? e.message : String(e);
+  throw new RegoError(
+    code === "eval_type_error" ? "eval_type_error" : "eval_builtin_error",
+    message,
+  );
+}
+
+export function compileCall(cx: CompileCtx, t: TermOf<"call">, scope: Scope): TermFn {
+  const callee = resolveCallee(cx, t.fn, scope);
+  if (!callee) {
+    throw new RegoError("rego_type_error", `undefined function ${describe(t.fn)}`, t.loc);
+  }
+  const n = t.args.length;
+  if (n !== callee.arity && n !== callee.arity + 1) {
+    throw new RegoError(
+      "rego_type_error",
+      `${describe(t.fn)}: arity mismatch: have ${n}, want ${callee.arity}`,
+      t.loc,
+    );
+  }
+  const inputs = t.args.slice(0, callee.arity).map((a) => compileTerm(cx, a, scope));
+  const out = n > callee.arity ? compilePat(cx, t.args[n - 1]!, scope) : undefined;
+  const key = callee.key;
+  const impl: CallFn =
+    callee.kind === "function"
+      ? (q, args, k) => callFunction(q, callee.node, args, k)
+      : callee.call;
+  const loc = t.loc;
+  const call = (q: Query, args: Value[], k: (v: Value) => boolean): boolean => {
+    const ov = q.fnOverrides?.get(key);
+    try {
+      if (ov) return ov.kind === "value" ? k(ov.value) : ov.call(q, args, k);
+      return impl(q, args, k);
+    } catch (e) {
+      if (e instanceof RegoError && !e.location) throw new RegoError(e.code, e.message, loc);
+      throw e;
+    }
+  };
+  return (q, env, k) =>
+    evalAll(q, env, inputs, 0, new Array(inputs.length), (args) =>
+      call(q, args.slice(), (r) => (out ? unifyValue(q, env, out, r, () => k(true)) : k(r))),
+    );
+}

@@ -1,0 +1,119 @@
+import type { Module } from "../ast/nodes.ts";
+import type { BuiltinDef } from "../builtins/types.ts";
+import { RegoError } from "../errors.ts";
+import { languageBuiltins } from "../eval/language.ts";
+import type { Value } from "../value.ts";
+import type { CompileCtx } from "./context.ts";
+import { compileRule, ruleKind, splitHead } from "./rules.ts";
+import type { GlobalRef, ModuleCtx } from "./scope.ts";
+import { DocNode } from "./tree.ts";
+
+/** Thrown by `compile` with every error found. */
+export class RegoCompileErrors extends Error {
+  constructor(readonly errors: readonly RegoError[]) {
+    super(errors.map((e) => e.render()).join("\n"));
+    this.name = "RegoCompileErrors";
+  }
+}
+
+export interface CompiledPolicy {
+  readonly root: DocNode;
+  readonly cx: CompileCtx;
+  readonly modules: readonly Module[];
+}
+
+function importsOf(m: Module): Map<string, GlobalRef> {
+  const out = new Map<string, GlobalRef>();
+  for (const imp of m.imports) {
+    const t = imp.path;
+    const head = t.type === "ref" ? t.head : t;
+    if (head.type !== "var" || (head.name !== "data" && head.name !== "input")) continue;
+    const path = t.type === "ref" ? t.path.map((p) => (p.type === "scalar" ? p.value : "")) : [];
+    const alias = imp.alias ?? (path.length > 0 ? String(path[path.length - 1]) : head.name);
+    out.set(alias, { root: head.name, path });
+  }
+  return out;
+}
+
+/** Builds the rule tree and compiles every rule; throws `RegoCompileErrors`. */
+export function compilePolicy(
+  modules: readonly Module[],
+  builtin: (name: string) => BuiltinDef | undefined,
+): CompiledPolicy {
+  const root = new DocNode(null, [], undefined);
+  const cx: CompileCtx = {
+    root,
+    builtin,
+    language: languageBuiltins,
+    errors: [],
+    current: undefined,
+  };
+  const ruleNames = new Map<string, Set<string>>();
+  for (const m of modules) {
+    const key = [...m.pkg].join(".");
+    const names = ruleNames.get(key) ?? new Set<string>();
+    for (const r of m.rules) {
+      const h = r.head.ref[0]!;
+      if (h.type === "var") names.add(h.name);
+    }
+    ruleNames.set(key, names);
+  }
+  // Place every rule in the tree before compiling bodies, so refs resolve to nodes.
+  const placed: { m: Module; ctx: ModuleCtx; node: DocNode; r: Module["rules"][number] }[] = [];
+  for (const m of modules) {
+    const pkg: Value[] = [...m.pkg];
+    const ctx: ModuleCtx = {
+      file: m.file,
+      pkg: pkg as string[],
+      imports: importsOf(m),
+      ruleNames: ruleNames.get(pkg.join(".")) ?? new Set(),
+    };
+    let pkgNode = root;
+    for (const k of pkg) pkgNode = pkgNode.ensure(k);
+    for (const r of m.rules) {
+      let node = pkgNode;
+      for (const k of splitHead(r).prefix) node = node.ensure(k);
+      if (r.head.args) node.arity = r.head.args.length;
+      else node.defines = true;
+      placed.push({ m, ctx, node, r });
+    }
+  }
+  for (const { ctx, node, r } of placed) {
+    try {
+      const c = compileRule(cx, r, ctx);
+      if (c.suffix.length > 0) node.dynamic.push(c);
+      else if (r.isDefault) {
+        if (node.defaultRule) {
+          throw new RegoError("rego_type_error", "multiple default rules found", r.loc);
+        }
+        node.defaultRule = c;
+      } else node.rules.push(c);
+      const kinds = new Set(
+        [...node.rules, ...(node.defaultRule ? [node.defaultRule] : [])].map((x) => x.kind),
+      );
+      if (kinds.size > 1 || (kinds.has("function") && node.dynamic.length > 0)) {
+        throw new RegoError(
+          "rego_type_error",
+          `conflicting rules ${node.path.join(".")} found`,
+          r.loc,
+        );
+      }
+      if (c.kind === "function" && ruleKind(r) === "function") {
+        const arity = (node.rules[0] ?? node.defaultRule)!.params.length;
+        if (c.params.length !== arity) {
+          throw new RegoError(
+            "rego_type_error",
+            `conflicting rules ${node.path.join(".")} found`,
+            r.loc,
+          );
+        }
+      }
+    } catch (e) {
+      if (e instanceof RegoError) {
+        cx.errors.push(e.location ? e : new RegoError(e.code, e.message, r.loc));
+      } else throw e;
+    }
+  }
+  if (cx.errors.length > 0) throw new RegoCompileErrors(cx.errors);
+  return { root, cx, modules };
+}

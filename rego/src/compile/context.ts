@@ -1,0 +1,15 @@
+import type { BuiltinDef } from "../builtins/types.ts";
+import type { RegoError } from "../errors.ts";
+import type { CallFn } from "../eval/types.ts";
+import type { DocNode } from "./tree.ts";
+
+/** What term and body compilation needs from the whole compilation. */
+export interface CompileCtx {
+  readonly root: DocNode;
+  readonly builtin: (name: string) => BuiltinDef | undefined;
+  /** Builtins the language itself provides (`print`, `internal.member_2`, ...). */
+  readonly language: ReadonlyMap<string, { arity: number; call: CallFn }>;
+  readonly errors: RegoError[];
+  /** Rule currently compiled (for `rego.metadata.*`), if any. */
+  current: { annotations: unknown; chain: unknown } | undefined;
+}

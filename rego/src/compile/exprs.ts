@@ -1,0 +1,131 @@
+import type { Body, Expr, Term } from "../ast/nodes.ts";
+import { RegoError } from "../errors.ts";
+import { each } from "../eval/operands.ts";
+import type { Env, ExprFn, K, Query } from "../eval/types.ts";
+import { unifyPats, unifyValue } from "../eval/unify.ts";
+import { calleeArity } from "./calls.ts";
+import type { CompileCtx } from "./context.ts";
+import { orderBody } from "./safety.ts";
+import { Scope, forEachTermVar } from "./scope.ts";
+import { compilePat, compileTerm } from "./terms.ts";
+import { compileWith } from "./with.ts";
+
+/** Slots owned by enclosing scopes: bound by the time a nested body runs. */
+function outerSlots(scope: Scope): Set<number> {
+  const out = new Set<number>();
+  for (let s = scope.parent; s; s = s.parent) for (const v of s.vars.values()) out.add(v);
+  return out;
+}
+
+/**
+ * Compiles a body: declares its vars, orders it for safety, checks that the
+ * head terms' vars are bound by it, and chains the literals.
+ */
+export function compileBody(
+  cx: CompileCtx,
+  body: Body,
+  scope: Scope,
+  head: readonly Term[],
+  bound: Set<number> = outerSlots(scope),
+): ExprFn {
+  scope.prepare(body);
+  const arity = (fn: Term, s: Scope) => calleeArity(cx, fn, s);
+  const ordered = orderBody(body, scope, bound, arity);
+  for (const t of head) {
+    forEachTermVar(t, (name) => {
+      const s = scope.lookup(name);
+      if (s !== undefined && !ordered.bound.has(s)) {
+        throw new RegoError("rego_unsafe_var_error", `var ${name} is unsafe`, t.loc);
+      }
+    });
+  }
+  const fns = ordered.body.map((e) => compileExpr(cx, e, scope));
+  return chain(fns);
+}
+
+function chain(fns: ExprFn[]): ExprFn {
+  if (fns.length === 0) return (_q, _env, k) => k();
+  if (fns.length === 1) return fns[0]!;
+  let f = fns[fns.length - 1]!;
+  for (let i = fns.length - 2; i >= 0; i--) {
+    const a = fns[i]!;
+    const b = f;
+    f = (q, env, k) => a(q, env, () => b(q, env, k));
+  }
+  return f;
+}
+
+function compileExpr(cx: CompileCtx, e: Expr, scope: Scope): ExprFn {
+  let fn = compileKind(cx, e, scope);
+  if (e.negated) {
+    const inner = fn;
+    fn = (q, env, k) => (inner(q, env, () => true) ? false : k());
+  }
+  if (e.with.length > 0) fn = compileWith(cx, e, scope, fn);
+  return fn;
+}
+
+function compileKind(cx: CompileCtx, e: Expr, scope: Scope): ExprFn {
+  switch (e.kind) {
+    case "term": {
+      const t = compileTerm(cx, e.term, scope);
+      return (q, env, k) => t(q, env, (v) => (v === false ? false : k()));
+    }
+    case "assign":
+    case "unify": {
+      if (e.kind === "assign") checkAssignable(e.left);
+      const a = compilePat(cx, e.left, scope);
+      const b = compilePat(cx, e.right, scope);
+      return (q, env, k) => unifyPats(q, env, a, b, k);
+    }
+    case "some":
+      return (_q, _env, k) => k();
+    case "somein": {
+      const domain = compileTerm(cx, e.domain, scope);
+      const key = e.key ? compilePat(cx, e.key, scope) : undefined;
+      const value = compilePat(cx, e.value, scope);
+      return (q, env, k) =>
+        domain(q, env, (coll) =>
+          each(coll, (kv, vv) =>
+            key
+              ? unifyValue(q, env, key, kv, () => unifyValue(q, env, value, vv, k))
+              : unifyValue(q, env, value, vv, k),
+          ),
+        );
+    }
+    case "every":
+      return compileEvery(cx, e, scope);
+  }
+}
+
+function checkAssignable(t: Term): void {
+  if (t.type === "var" || t.type === "array" || t.type === "object") return;
+  throw new RegoError("rego_compile_error", "cannot assign to non-variable term", t.loc);
+}
+
+function compileEvery(cx: CompileCtx, e: Extract<Expr, { kind: "every" }>, outer: Scope): ExprFn {
+  const domain = compileTerm(cx, e.domain, outer);
+  const scope = new Scope(outer, outer.slots, outer.mod);
+  const keySlot = e.key ? scope.declare(e.key.name) : -1;
+  const valueSlot = scope.declare(e.value.name);
+  const bound = outerSlots(scope);
+  if (keySlot >= 0) bound.add(keySlot);
+  bound.add(valueSlot);
+  const body = compileBody(cx, e.body, scope, [], bound);
+  return (q: Query, env: Env, k: K) => {
+    let failed = false;
+    const defined = domain(q, env, (coll) => {
+      each(coll, (kv, vv) => {
+        if (keySlot >= 0) env[keySlot] = kv;
+        env[valueSlot] = vv;
+        const ok = body(q, env, () => true);
+        if (keySlot >= 0) env[keySlot] = undefined;
+        env[valueSlot] = undefined;
+        if (!ok) failed = true;
+        return failed;
+      });
+      return true;
+    });
+    return defined && !failed ? k() : false;
+  };
+}

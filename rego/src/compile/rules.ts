@@ -1,0 +1,89 @@
+import type { Rule, Term } from "../ast/nodes.ts";
+import type { Pat } from "../eval/operands.ts";
+import type { TermFn } from "../eval/types.ts";
+import { fromJSON, type Value } from "../value.ts";
+import type { CompileCtx } from "./context.ts";
+import { compileBody } from "./exprs.ts";
+import { type ModuleCtx, Scope, SlotCounter, forEachPatternVar } from "./scope.ts";
+import { compilePat, compileTerm } from "./terms.ts";
+import type { CompiledRule, RuleKind } from "./tree.ts";
+
+/** Splits a rule head ref into its static prefix and the variable suffix. */
+export function splitHead(rule: Rule): { prefix: Value[]; suffix: Term[] } {
+  const ref = rule.head.ref;
+  const first = ref[0]!;
+  const prefix: Value[] = [first.type === "var" ? first.name : ""];
+  let i = 1;
+  for (; i < ref.length; i++) {
+    const t = ref[i]!;
+    if (t.type !== "scalar") break;
+    prefix.push(t.value);
+  }
+  return { prefix, suffix: ref.slice(i) };
+}
+
+export function ruleKind(rule: Rule): RuleKind {
+  if (rule.head.args) return "function";
+  if (rule.head.key) return "multi";
+  return "complete";
+}
+
+function annotationsOf(rule: Rule): Value | undefined {
+  if (!rule.annotations) return undefined;
+  return fromJSON({ scope: "rule", ...rule.annotations });
+}
+
+/** Compiles one rule (with its else chain) into closures over a fresh slot layout. */
+export function compileRule(cx: CompileCtx, rule: Rule, mod: ModuleCtx): CompiledRule {
+  const slots = new SlotCounter();
+  const paramScope = new Scope(undefined, slots, mod);
+  const kind = ruleKind(rule);
+  const params: Pat[] = [];
+  const bound = new Set<number>();
+  if (rule.head.args) {
+    for (const a of rule.head.args) {
+      forEachPatternVar(a, (n) => {
+        if (n !== "_" && paramScope.vars.get(n) === undefined) bound.add(paramScope.declare(n));
+      });
+    }
+    for (const a of rule.head.args) params.push(compilePat(cx, a, paramScope));
+  }
+  const { suffix: suffixTerms } = splitHead(rule);
+  const annotations = annotationsOf(rule);
+  cx.current = { annotations, chain: undefined };
+  const clauses: CompiledRule["clauses"] = [];
+  let suffix: TermFn[] = [];
+  let key: TermFn | undefined;
+  const trueTerm: Term = { type: "scalar", value: true, loc: rule.head.loc };
+  const all = [{ value: rule.head.value, body: rule.body }, ...rule.elses];
+  all.forEach((c, i) => {
+    const scope = new Scope(paramScope, slots, mod);
+    const valueTerm = c.value ?? trueTerm;
+    const head = [
+      valueTerm,
+      ...(rule.head.key ? [rule.head.key] : []),
+      ...(i === 0 ? suffixTerms : []),
+    ];
+    const body = compileBody(cx, c.body, scope, head, new Set(bound));
+    const value = compileTerm(cx, valueTerm, scope);
+    if (i === 0) {
+      suffix = suffixTerms.map((t) => compileTerm(cx, t, scope));
+      if (rule.head.key) key = compileTerm(cx, rule.head.key, scope);
+    }
+    clauses.push({ body, value });
+  });
+  cx.current = undefined;
+  return {
+    kind,
+    ast: rule,
+    loc: rule.head.loc,
+    isDefault: rule.isDefault,
+    nslots: slots.n,
+    suffix,
+    params,
+    key,
+    clauses,
+    annotations,
+    chain: undefined,
+  };
+}

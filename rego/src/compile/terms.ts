@@ -1,0 +1,183 @@
+import type { Term, TermOf } from "../ast/nodes.ts";
+import { type Location, RegoError } from "../errors.ts";
+import { navData, nodeValue } from "../eval/documents.ts";
+import { navigate, type Operand, type Pat } from "../eval/operands.ts";
+import type { Env, Query, TermFn, VK } from "../eval/types.ts";
+import { RObject, RSet, type Value } from "../value.ts";
+import { compileCall } from "./calls.ts";
+import type { CompileCtx } from "./context.ts";
+import { compileComprehension } from "./comprehensions.ts";
+import { type GlobalRef, type Scope, forEachTermVar } from "./scope.ts";
+import { compileTemplate } from "./template.ts";
+import type { DocNode } from "./tree.ts";
+
+const unsafe = (name: string, loc: Location) =>
+  new RegoError("rego_unsafe_var_error", `var ${name} is unsafe`, loc);
+
+/** Compiles a term into a function producing its values. */
+export function compileTerm(cx: CompileCtx, t: Term, scope: Scope): TermFn {
+  switch (t.type) {
+    case "scalar": {
+      const v = t.value;
+      return (_q, _env, k) => k(v);
+    }
+    case "var": {
+      if (t.name === "_") {
+        return () => {
+          throw unsafe("_", t.loc);
+        };
+      }
+      const slot = scope.lookup(t.name);
+      if (slot !== undefined) {
+        return (_q, env, k) => {
+          const v = env[slot];
+          if (v === undefined) throw unsafe(t.name, t.loc);
+          return k(v);
+        };
+      }
+      const g = scope.global(t.name);
+      if (g) return compileGlobalRef(cx, g, []);
+      throw unsafe(t.name, t.loc);
+    }
+    case "ref":
+      return compileRef(cx, t, scope);
+    case "array": {
+      const items = t.items.map((i) => compileTerm(cx, i, scope));
+      return (q, env, k) =>
+        evalAll(q, env, items, 0, new Array(items.length), (vs) => k(vs.slice()));
+    }
+    case "set": {
+      const items = t.items.map((i) => compileTerm(cx, i, scope));
+      return (q, env, k) =>
+        evalAll(q, env, items, 0, new Array(items.length), (vs) => k(new RSet(vs)));
+    }
+    case "object": {
+      const fns = t.pairs.flatMap(([a, b]) => [
+        compileTerm(cx, a, scope),
+        compileTerm(cx, b, scope),
+      ]);
+      return (q, env, k) =>
+        evalAll(q, env, fns, 0, new Array(fns.length), (vs) => {
+          const o = new RObject();
+          for (let i = 0; i < vs.length; i += 2) o.set(vs[i]!, vs[i + 1]!);
+          return k(o);
+        });
+    }
+    case "call":
+      return compileCall(cx, t, scope);
+    case "arraycompr":
+    case "setcompr":
+    case "objectcompr":
+      return compileComprehension(cx, t, scope);
+    case "template":
+      return compileTemplate(cx, t, scope);
+  }
+}
+
+/** Evaluates terms left to right, each possibly with many values. */
+export function evalAll(
+  q: Query,
+  env: Env,
+  fns: readonly TermFn[],
+  i: number,
+  acc: Value[],
+  k: (vs: Value[]) => boolean,
+): boolean {
+  if (i === fns.length) return k(acc);
+  return fns[i]!(q, env, (v) => {
+    acc[i] = v;
+    return evalAll(q, env, fns, i + 1, acc, k);
+  });
+}
+
+function compileRef(cx: CompileCtx, t: TermOf<"ref">, scope: Scope): TermFn {
+  const ops = t.path.map((p) => compileOperand(cx, p, scope));
+  const head = t.head;
+  if (head.type === "var" && head.name !== "_") {
+    const slot = scope.lookup(head.name);
+    if (slot === undefined) {
+      const g = scope.global(head.name);
+      if (g) return compileGlobalRef(cx, g, ops);
+    }
+  }
+  const h = compileTerm(cx, head, scope);
+  return (q, env, k) => h(q, env, (v) => navigate(q, env, v, ops, 0, k));
+}
+
+/** A ref rooted at `input` or `data`, with static path segments resolved now. */
+export function compileGlobalRef(cx: CompileCtx, g: GlobalRef, ops: readonly Operand[]): TermFn {
+  const all: Operand[] = [...g.path.map((key) => ({ kind: "const", key }) as const), ...ops];
+  if (g.root === "input") {
+    return (q, env, k) => (q.input === undefined ? false : navigate(q, env, q.input, all, 0, k));
+  }
+  // Walk the rule tree as far as constant segments go.
+  let node: DocNode = cx.root;
+  const path: Value[] = [];
+  let i = 0;
+  for (; i < all.length; i++) {
+    const op = all[i]!;
+    if (op.kind !== "const") break;
+    const c = node.child(op.key);
+    if (!c || node.hasOwnValue) break;
+    node = c;
+    path.push(op.key);
+  }
+  const rest = all.slice(i);
+  const start = node;
+  return (q, env, k) => {
+    if (q.masked) return navData(q, env, cx.root, q.data, all, 0, k);
+    let base: Value | undefined = q.data;
+    for (let j = 0; j < path.length && base !== undefined; j++) {
+      base = base instanceof RObject ? base.get(path[j]!) : undefined;
+    }
+    if (rest.length === 0) {
+      const v = nodeValue(q, start, base);
+      return v === undefined ? false : k(v);
+    }
+    return navData(q, env, start, base, rest, 0, k);
+  };
+}
+
+export function compileOperand(cx: CompileCtx, t: Term, scope: Scope): Operand {
+  if (t.type === "scalar") return { kind: "const", key: t.value };
+  if (t.type === "var") {
+    const slot = t.name === "_" ? scope.declare("_") : scope.lookup(t.name);
+    if (slot !== undefined) return { kind: "var", slot };
+  }
+  return {
+    kind: "term",
+    fn: compileTerm(cx, t, scope),
+    pat: compilePat(cx, t, scope),
+    slots: termSlots(t, scope),
+  };
+}
+
+/** Local slots a term mentions directly (wildcards excluded). */
+export function termSlots(t: Term, scope: Scope): number[] {
+  const out: number[] = [];
+  forEachTermVar(t, (name) => {
+    const s = name === "_" ? undefined : scope.lookup(name);
+    if (s !== undefined && !out.includes(s)) out.push(s);
+  });
+  return out;
+}
+
+/** Compiles a term as a pattern for unification. */
+export function compilePat(cx: CompileCtx, t: Term, scope: Scope): Pat {
+  if (t.type === "var") {
+    const slot = t.name === "_" ? scope.declare("_") : scope.lookup(t.name);
+    if (slot !== undefined) return { t: "var", slot, name: t.name };
+  }
+  if (t.type === "array")
+    return { t: "array", items: t.items.map((i) => compilePat(cx, i, scope)) };
+  if (t.type === "object") {
+    return {
+      t: "object",
+      keys: t.pairs.map(([k]) => compileTerm(cx, k, scope)),
+      values: t.pairs.map(([, v]) => compilePat(cx, v, scope)),
+    };
+  }
+  return { t: "val", fn: compileTerm(cx, t, scope), slots: termSlots(t, scope) };
+}
+
+export type { VK };

@@ -1,0 +1,72 @@
+import type { Rule } from "../ast/nodes.ts";
+import type { Location } from "../errors.ts";
+import { type HashKey, hashKey, type Value } from "../value.ts";
+import type { Pat } from "../eval/operands.ts";
+import type { ExprFn, TermFn } from "../eval/types.ts";
+
+/** How a rule contributes to the document at its node. */
+export type RuleKind = "complete" | "multi" | "function";
+
+/** One compiled rule definition (an `else` chain counts as one). */
+export interface CompiledRule {
+  readonly kind: RuleKind;
+  readonly ast: Rule;
+  readonly loc: Location;
+  readonly isDefault: boolean;
+  /** Number of variable slots an evaluation needs. */
+  nslots: number;
+  /** Head ref terms after the static prefix (`p.q[r].s` at node `p.q` has `[r, "s"]`). */
+  suffix: TermFn[];
+  /** Function parameters as patterns (unified with the operands). */
+  params: Pat[];
+  /** `contains` key, for multi-value rules. */
+  key: TermFn | undefined;
+  /** Clauses in order: the body and its value (the rule itself, then each `else`). */
+  clauses: { body: ExprFn; value: TermFn }[];
+  /** `rego.metadata.rule()` value. */
+  annotations: Value | undefined;
+  /** Rule annotations chain for `rego.metadata.chain()`. */
+  chain: Value | undefined;
+}
+
+/** A node of the virtual document tree: a package, a rule, or a static ref-head segment. */
+export class DocNode {
+  readonly children = new Map<HashKey, DocNode>();
+  readonly rules: CompiledRule[] = [];
+  /** Rules whose head continues with variable segments below this node. */
+  readonly dynamic: CompiledRule[] = [];
+  defaultRule: CompiledRule | undefined;
+  /** Set when rules are placed (before bodies compile): rules define this node's value. */
+  defines = false;
+  /** Set when function rules are placed here: their parameter count. */
+  arity: number | undefined;
+
+  constructor(
+    readonly key: Value,
+    readonly path: readonly Value[],
+    readonly parent: DocNode | undefined,
+  ) {}
+
+  child(key: Value): DocNode | undefined {
+    return this.children.get(hashKey(key));
+  }
+
+  ensure(key: Value): DocNode {
+    const h = hashKey(key);
+    let n = this.children.get(h);
+    if (!n) {
+      n = new DocNode(key, [...this.path, key], this);
+      this.children.set(h, n);
+    }
+    return n;
+  }
+
+  get isFunction(): boolean {
+    return this.arity !== undefined;
+  }
+
+  /** Rules defined exactly here or with variable segments below: the node's own value. */
+  get hasOwnValue(): boolean {
+    return this.defines;
+  }
+}

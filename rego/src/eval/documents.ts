@@ -1,0 +1,223 @@
+import type { CompiledRule, DocNode } from "../compile/tree.ts";
+import { RegoError } from "../errors.ts";
+import { equal, RObject, RSet, type Value } from "../value.ts";
+import { each, index, navigate, type Operand, step } from "./operands.ts";
+import { type Env, PENDING, type Query } from "./types.ts";
+
+const conflict = (msg: string, rule?: CompiledRule) =>
+  new RegoError("eval_conflict_error", msg, rule?.loc);
+
+/**
+ * Follows a ref through `data`: virtual documents (rules) where the tree has
+ * them, base data elsewhere. `base` is the base document at `node`.
+ */
+export function navData(
+  q: Query,
+  env: Env,
+  node: DocNode,
+  base: Value | undefined,
+  ops: readonly Operand[],
+  i: number,
+  k: (v: Value) => boolean,
+): boolean {
+  if (q.masked?.has(node)) return base === undefined ? false : navigate(q, env, base, ops, i, k);
+  if (node.hasOwnValue || i === ops.length) {
+    const v = nodeValue(q, node, base);
+    return v === undefined ? false : navigate(q, env, v, ops, i, k);
+  }
+  const op = ops[i]!;
+  const next = (key: Value): boolean => {
+    const c = node.child(key);
+    const b = base === undefined ? undefined : index(base, key);
+    if (c) return navData(q, env, c, b, ops, i + 1, k);
+    return b === undefined ? false : navigate(q, env, b, ops, i + 1, k);
+  };
+  const keysOf = (f: (key: Value) => boolean): boolean => {
+    for (const c of node.children.values()) {
+      if (c.isFunction) continue;
+      if (f(c.key)) return true;
+    }
+    if (base === undefined) return false;
+    return each(base, (key) => (node.child(key) ? false : f(key)));
+  };
+  return step(q, env, op, base ?? null, k, keysOf, next);
+}
+
+/** The whole document at a node: its rules' value merged with children and base data. */
+export function nodeValue(q: Query, node: DocNode, base: Value | undefined): Value | undefined {
+  if (q.masked?.has(node)) return base;
+  if (node.isFunction) return undefined;
+  if (node.hasOwnValue) {
+    const own = ownValue(q, node);
+    if (node.children.size === 0) return own;
+    if (own !== undefined && !(own instanceof RObject)) return own;
+    const out = new RObject(own?.entries());
+    for (const c of node.children.values()) {
+      const cv = nodeValue(q, c, undefined);
+      if (cv === undefined) continue;
+      const prev = out.get(c.key);
+      out.set(c.key, prev === undefined ? cv : merge(prev, cv));
+    }
+    return out;
+  }
+  const out = base instanceof RObject ? new RObject(base.entries()) : new RObject();
+  if (base !== undefined && !(base instanceof RObject) && node.children.size === 0) return base;
+  for (const c of node.children.values()) {
+    const cv = nodeValue(q, c, base instanceof RObject ? base.get(c.key) : undefined);
+    if (cv !== undefined) out.set(c.key, cv);
+  }
+  return out;
+}
+
+/** Deep-merges two objects; anything else must be equal. */
+function merge(a: Value, b: Value): Value {
+  if (a instanceof RObject && b instanceof RObject) {
+    const out = new RObject(a.entries());
+    for (const [k, v] of b.entries()) {
+      const prev = out.get(k);
+      out.set(k, prev === undefined ? v : merge(prev, v));
+    }
+    return out;
+  }
+  if (!equal(a, b)) throw conflict("object keys must be unique");
+  return a;
+}
+
+/** The value the rules at a node define, memoised per query. */
+export function ownValue(q: Query, node: DocNode): Value | undefined {
+  const cached = q.cache.get(node);
+  if (cached === PENDING) {
+    throw new RegoError("rego_recursion_error", `rule ${node.path.join(".")} is recursive`);
+  }
+  if (cached !== undefined || q.cache.has(node)) return cached as Value | undefined;
+  q.cache.set(node, PENDING);
+  try {
+    const v = computeOwn(q, node);
+    q.cache.set(node, v);
+    return v;
+  } catch (e) {
+    q.cache.delete(node);
+    throw e;
+  }
+}
+
+function computeOwn(q: Query, node: DocNode): Value | undefined {
+  const first = node.rules[0];
+  if (node.dynamic.length === 0 && first?.kind === "multi") {
+    const out = new RSet();
+    for (const r of node.rules) evalMulti(q, r, (key) => (out.add(key), false));
+    return out;
+  }
+  let result: Value | undefined;
+  for (const r of node.rules) {
+    const v = evalComplete(q, r);
+    if (v === undefined) continue;
+    if (result !== undefined && !equal(result, v)) {
+      throw conflict("complete rules must not produce multiple outputs", r);
+    }
+    result = v;
+  }
+  if (node.dynamic.length > 0) {
+    const obj = result instanceof RObject ? result : new RObject();
+    for (const r of node.dynamic) evalDynamic(q, r, obj);
+    return obj;
+  }
+  if (result === undefined && node.defaultRule) result = evalComplete(q, node.defaultRule);
+  return result;
+}
+
+/** A complete rule's value: the first clause of its else chain with a solution. */
+export function evalComplete(
+  q: Query,
+  r: CompiledRule,
+  env: Env = new Array(r.nslots),
+): Value | undefined {
+  for (const clause of r.clauses) {
+    let result: Value | undefined;
+    clause.body(q, env, () =>
+      clause.value(q, env, (v) => {
+        if (result !== undefined && !equal(result, v)) {
+          throw conflict(
+            r.kind === "function"
+              ? "functions must not produce multiple outputs for same inputs"
+              : "complete rules must not produce multiple outputs",
+            r,
+          );
+        }
+        result = v;
+        return false;
+      }),
+    );
+    if (result !== undefined) return result;
+  }
+  return undefined;
+}
+
+/** Each key a multi-value (`contains`) rule produces. */
+export function evalMulti(q: Query, r: CompiledRule, k: (key: Value) => boolean): boolean {
+  const env: Env = new Array(r.nslots);
+  const key = r.key!;
+  return r.clauses[0]!.body(q, env, () => key(q, env, k));
+}
+
+/** Adds a ref-head rule's entries (`p[x].y := v`, `p[x] contains v`) to the node's object. */
+function evalDynamic(q: Query, r: CompiledRule, obj: RObject): void {
+  const env: Env = new Array(r.nslots);
+  const keys: Value[] = [];
+  let clause = r.clauses[0]!;
+  const put = (): boolean => {
+    let target = obj;
+    for (let i = 0; i < keys.length - 1; i++) {
+      const k = keys[i]!;
+      let next = target.get(k);
+      if (next === undefined) {
+        next = new RObject();
+        target.set(k, next);
+      } else if (!(next instanceof RObject)) {
+        throw conflict("object keys must be unique", r);
+      }
+      target = next;
+    }
+    const last = keys[keys.length - 1]!;
+    if (r.kind === "multi") {
+      return r.key!(q, env, (v) => {
+        let set = target.get(last);
+        if (set === undefined) {
+          set = new RSet();
+          target.set(last, set);
+        }
+        if (!(set instanceof RSet)) throw conflict("object keys must be unique", r);
+        set.add(v);
+        return false;
+      });
+    }
+    return clause.value(q, env, (v) => {
+      const prev = target.get(last);
+      if (prev !== undefined && !equal(prev, v)) {
+        if (prev instanceof RObject && v instanceof RObject) {
+          target.set(last, merge(prev, v));
+          return false;
+        }
+        throw conflict("object keys must be unique", r);
+      }
+      target.set(last, v);
+      return false;
+    });
+  };
+  const suffix = (i: number): boolean => {
+    if (i === r.suffix.length) return put();
+    return r.suffix[i]!(q, env, (key) => {
+      keys[i] = key;
+      return suffix(i + 1);
+    });
+  };
+  for (const c of r.clauses) {
+    clause = c;
+    let found = false;
+    c.body(q, env, () => {
+      found = true;
+      return suffix(0);
+    });
+    if (found) break;
+  }
+}

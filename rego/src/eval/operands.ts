@@ -1,0 +1,113 @@
+import { RObject, RSet, type Value } from "../value.ts";
+import type { Env, Query, TermFn } from "./types.ts";
+import { unifyValue } from "./unify.ts";
+
+/**
+ * A compiled pattern: what `=` and `some ... in` match values against.
+ * `val` is any other term, evaluated and compared.
+ */
+export type Pat =
+  | { readonly t: "var"; readonly slot: number; readonly name: string }
+  | { readonly t: "array"; readonly items: readonly Pat[] }
+  | { readonly t: "object"; readonly keys: readonly TermFn[]; readonly values: readonly Pat[] }
+  | { readonly t: "val"; readonly fn: TermFn; readonly slots: readonly number[] };
+
+/** A ref operand: a constant key, a variable, or any term (maybe a pattern). */
+export type Operand =
+  | { readonly kind: "const"; readonly key: Value }
+  | { readonly kind: "var"; readonly slot: number }
+  | {
+      readonly kind: "term";
+      readonly fn: TermFn;
+      readonly pat: Pat;
+      readonly slots: readonly number[];
+    };
+
+/** True when every slot is bound. */
+export function allBound(env: Env, slots: readonly number[]): boolean {
+  for (let i = 0; i < slots.length; i++) if (env[slots[i]!] === undefined) return false;
+  return true;
+}
+
+/** `value[key]`: array index, object key, or set membership. */
+export function index(v: Value, key: Value): Value | undefined {
+  if (v === null || typeof v !== "object") return undefined;
+  if (Array.isArray(v)) {
+    if (typeof key === "number") return Number.isInteger(key) ? v[key] : undefined;
+    if (typeof key === "bigint") return undefined;
+    return undefined;
+  }
+  if (v instanceof RObject) return v.get(key);
+  if (v instanceof RSet) return v.has(key) ? key : undefined;
+  return undefined;
+}
+
+/** Calls `f(key, value)` for each element of a collection; stops when it returns true. */
+export function each(v: Value, f: (key: Value, value: Value) => boolean): boolean {
+  if (v === null || typeof v !== "object") return false;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (f(i, v[i]!)) return true;
+    return false;
+  }
+  if (v instanceof RObject) {
+    for (const [k, x] of v.entries()) if (f(k, x)) return true;
+    return false;
+  }
+  if (v instanceof RSet) {
+    for (const x of v) if (f(x, x)) return true;
+  }
+  return false;
+}
+
+/**
+ * Resolves one operand against a collection: a bound key looks up, an
+ * unbound var or pattern enumerates and binds. Calls `k(child)` per match.
+ */
+export function step(
+  q: Query,
+  env: Env,
+  op: Operand,
+  coll: Value,
+  k: (child: Value) => boolean,
+  keysOf?: (f: (key: Value) => boolean) => boolean,
+  get?: (key: Value) => boolean,
+): boolean {
+  if (op.kind === "const") return get ? get(op.key) : child(index(coll, op.key), k);
+  if (op.kind === "var") {
+    const b = env[op.slot];
+    if (b !== undefined) return get ? get(b) : child(index(coll, b), k);
+    const slot = op.slot;
+    const visit = (key: Value, value: Value): boolean => {
+      env[slot] = key;
+      const stop = get ? get(key) : k(value);
+      env[slot] = undefined;
+      return stop;
+    };
+    if (keysOf) return keysOf((key) => visit(key, null));
+    return each(coll, visit);
+  }
+  if (allBound(env, op.slots)) {
+    return op.fn(q, env, (key) => (get ? get(key) : child(index(coll, key), k)));
+  }
+  const visit = (key: Value, value: Value): boolean =>
+    unifyValue(q, env, op.pat, key, () => (get ? get(key) : k(value)));
+  if (keysOf) return keysOf((key) => visit(key, null));
+  return each(coll, visit);
+}
+
+function child(v: Value | undefined, k: (v: Value) => boolean): boolean {
+  return v === undefined ? false : k(v);
+}
+
+/** Follows operands from `i` on, through plain values. */
+export function navigate(
+  q: Query,
+  env: Env,
+  v: Value,
+  ops: readonly Operand[],
+  i: number,
+  k: (v: Value) => boolean,
+): boolean {
+  if (i === ops.length) return k(v);
+  return step(q, env, ops[i]!, v, (c) => navigate(q, env, c, ops, i + 1, k));
+}

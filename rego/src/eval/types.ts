@@ -1,0 +1,43 @@
+import type { BuiltinContext } from "../builtins/types.ts";
+import type { Value } from "../value.ts";
+import type { DocNode } from "../compile/tree.ts";
+
+/** Variable slots of one rule evaluation; `undefined` = unbound. */
+export type Env = (Value | undefined)[];
+/** Continuation: called once per solution; returning true stops the search. */
+export type K = () => boolean;
+/** Continuation receiving a value. */
+export type VK = (v: Value) => boolean;
+/** A compiled term: produces each of its values (usually one). */
+export type TermFn = (q: Query, env: Env, k: VK) => boolean;
+/** A compiled body literal. */
+export type ExprFn = (q: Query, env: Env, k: K) => boolean;
+
+/** What a `with` replaces a function or builtin by. */
+export type FnOverride =
+  | { readonly kind: "value"; readonly value: Value }
+  | { readonly kind: "fn"; readonly call: CallFn };
+
+/** Calls a function with evaluated operands; yields each result. */
+export type CallFn = (q: Query, args: readonly Value[], k: VK) => boolean;
+
+/** Not-yet-computed marker in the per-query cache. */
+export const PENDING = Symbol("pending");
+
+/** State of one query evaluation; `with` creates a child with its own cache. */
+export interface Query {
+  readonly input: Value | undefined;
+  readonly data: Value;
+  readonly cache: Map<unknown, Value | undefined | typeof PENDING>;
+  readonly fnOverrides: ReadonlyMap<string, FnOverride> | undefined;
+  /** Virtual documents replaced by `with data...`: their base value wins. */
+  readonly masked: ReadonlySet<DocNode> | undefined;
+  readonly bctx: BuiltinContext;
+  readonly strict: boolean;
+  readonly print: (line: string) => void;
+  /** Depth guard against runaway recursion. */
+  depth: number;
+}
+
+/** Operand values of a call. */
+export type PatternArgs = readonly Value[];

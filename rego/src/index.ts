@@ -1,0 +1,169 @@
+/**
+ * tether's Rego engine: parse, compile once, evaluate many times. Runs in
+ * workerd and Node (no Node-only APIs).
+ *
+ * @example
+ * import { compile } from "@tether/rego";
+ * const engine = compile({ "policy.rego": "package app\nallow if input.user == \"admin\"" });
+ * engine.evalPath("data.app.allow", { input: { user: "admin" } }); // { defined: true, value: true }
+ * engine.eval("x := data.app.allow", { input: { user: "bob" } }); // []
+ */
+import type { Module } from "./ast/nodes.ts";
+import { getBuiltin } from "./builtins/index.ts";
+import { type CompiledPolicy, compilePolicy, RegoCompileErrors } from "./compile/compiler.ts";
+import { type CompiledQuery, compileQueryBody, runQuery } from "./compile/query.ts";
+import { compileGlobalRef } from "./compile/terms.ts";
+import { RegoError } from "./errors.ts";
+import type { Query, TermFn } from "./eval/types.ts";
+import { parseModule, parseQuery } from "./parser/module.ts";
+import { fromJSON, RObject, type Value } from "./value.ts";
+
+export { RegoError } from "./errors.ts";
+export { RegoCompileErrors } from "./compile/compiler.ts";
+export type { Value } from "./value.ts";
+export { toJSON, fromJSON, stringifyJSON } from "./value.ts";
+
+/** A module's source and the file name used in error locations. */
+export interface ModuleSource {
+  readonly path?: string;
+  readonly file?: string;
+  readonly source: string;
+}
+
+export interface CompileOptions {
+  /** Parse modules as Rego v0 (like OPA's `--v0-compatible`). */
+  readonly v0?: boolean;
+}
+
+export interface EvalOptions {
+  /** The input document (a plain JSON value or a Rego value). Absent: undefined. */
+  readonly input?: unknown;
+  /** The base data document. */
+  readonly data?: unknown;
+  /** Builtin errors are errors instead of undefined. */
+  readonly strict?: boolean;
+  /** `time.now_ns` for this evaluation (default: the clock). */
+  readonly nowNs?: bigint;
+  /** Receives `print` output (default: dropped). */
+  readonly print?: (line: string) => void;
+}
+
+export interface PathResult {
+  readonly defined: boolean;
+  readonly value?: Value;
+}
+
+function toValue(x: unknown): Value {
+  if (x instanceof RObject) return x;
+  return fromJSON(x);
+}
+
+function normalize(modules: readonly ModuleSource[] | Record<string, string>): ModuleSource[] {
+  if (Array.isArray(modules)) return modules as ModuleSource[];
+  return Object.entries(modules).map(([file, source]) => ({ file, source }));
+}
+
+/** Parses every module, collecting parse errors. */
+export function parseModules(
+  modules: readonly ModuleSource[] | Record<string, string>,
+  options: CompileOptions = {},
+): { modules: Module[]; errors: RegoError[] } {
+  const out: Module[] = [];
+  const errors: RegoError[] = [];
+  for (const m of normalize(modules)) {
+    const file = m.file ?? m.path ?? "";
+    try {
+      out.push(parseModule(m.source, file, options.v0 ? { v0: true } : {}));
+    } catch (e) {
+      if (e instanceof RegoError) errors.push(e);
+      else throw e;
+    }
+  }
+  return { modules: out, errors };
+}
+
+/** A compiled set of modules, ready to evaluate queries. */
+export class Engine {
+  readonly #queries = new Map<string, CompiledQuery>();
+  readonly #paths = new Map<string, TermFn>();
+
+  constructor(readonly policy: CompiledPolicy) {}
+
+  #query(opts: EvalOptions): Query {
+    const random = (n: number) => crypto.getRandomValues(new Uint8Array(n));
+    return {
+      input: opts.input === undefined ? undefined : toValue(opts.input),
+      data: opts.data === undefined ? new RObject() : toValue(opts.data),
+      cache: new Map(),
+      fnOverrides: undefined,
+      masked: undefined,
+      bctx: {
+        nowNs: opts.nowNs ?? BigInt(Date.now()) * 1_000_000n,
+        strict: opts.strict === true,
+        cache: new Map(),
+        randomBytes: random,
+      },
+      strict: opts.strict === true,
+      print: opts.print ?? (() => {}),
+      depth: 0,
+    };
+  }
+
+  /** Evaluates a query; returns one binding object per solution (`[]` = undefined). */
+  eval(query: string, opts: EvalOptions = {}): Record<string, Value>[] {
+    let cq = this.#queries.get(query);
+    if (!cq) {
+      cq = compileQueryBody(this.policy, parseQuery(query));
+      this.#queries.set(query, cq);
+    }
+    const rows: Record<string, Value>[] = [];
+    runQuery(this.#query(opts), cq, (r) => {
+      rows.push(r);
+    });
+    return rows;
+  }
+
+  /** Fast path: the value of one document, `data.pkg.rule` or `pkg/rule`. */
+  evalPath(path: string, opts: EvalOptions = {}): PathResult {
+    let fn = this.#paths.get(path);
+    if (!fn) {
+      const segs = path.includes("/") ? path.split("/").filter(Boolean) : path.split(".");
+      if (segs[0] === "data") segs.shift();
+      fn = compileGlobalRef(this.policy.cx, { root: "data", path: segs }, []);
+      this.#paths.set(path, fn);
+    }
+    let value: Value | undefined;
+    fn(this.#query(opts), [], (v) => {
+      value = v;
+      return true;
+    });
+    return value === undefined ? { defined: false } : { defined: true, value };
+  }
+}
+
+/**
+ * Parses and compiles modules. Throws `RegoCompileErrors` (with `.errors`)
+ * listing every parse or compile error.
+ */
+export function compile(
+  modules: readonly ModuleSource[] | Record<string, string>,
+  options: CompileOptions = {},
+): Engine {
+  const parsed = parseModules(modules, options);
+  if (parsed.errors.length > 0) throw new RegoCompileErrors(parsed.errors);
+  return new Engine(compilePolicy(parsed.modules, getBuiltin));
+}
+
+/** Checks modules for errors without keeping the result (for a validate endpoint). */
+export function check(
+  modules: readonly ModuleSource[] | Record<string, string>,
+  options: CompileOptions = {},
+): RegoError[] {
+  try {
+    compile(modules, options);
+    return [];
+  } catch (e) {
+    if (e instanceof RegoCompileErrors) return [...e.errors];
+    throw e;
+  }
+}
