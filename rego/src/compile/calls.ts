@@ -150,15 +150,28 @@ export function compileCall(cx: CompileCtx, t: TermOf<"call">, scope: Scope): Te
   const call = (q: Query, args: Value[], k: (v: Value) => boolean): boolean => {
     const ov = q.fnOverrides?.get(key);
     try {
-      if (ov) return ov.kind === "value" ? k(ov.value) : ov.call(q, args, k);
+      if (ov) {
+        if (ov.kind === "value") return k(ov.value);
+        // a mock runs unmocked: it may call the original, and never another mock
+        return ov.call({ ...q, fnOverrides: undefined, cache: new Map() }, args, k);
+      }
       return impl(q, args, k);
     } catch (e) {
       if (e instanceof RegoError && !e.location) throw new RegoError(e.code, e.message, loc);
       throw e;
     }
   };
+  // Operands that may bind vars (refs like `a[x]`) run before plain vars.
+  const order = t.args
+    .slice(0, callee.arity)
+    .map((a, i) => [a.type === "var" || a.type === "scalar" ? 1 : 0, i] as const)
+    .sort((a, b) => a[0] - b[0])
+    .map(([, i]) => i);
+  const inOrder = order.map((i) => inputs[i]!);
   return (q, env, k) =>
-    evalAll(q, env, inputs, 0, new Array(inputs.length), (args) =>
-      call(q, args.slice(), (r) => (out ? unifyValue(q, env, out, r, () => k(true)) : k(r))),
-    );
+    evalAll(q, env, inOrder, 0, new Array(inOrder.length), (vals) => {
+      const args = new Array<Value>(vals.length);
+      for (let j = 0; j < order.length; j++) args[order[j]!] = vals[j]!;
+      return call(q, args, (r) => (out ? unifyValue(q, env, out, r, () => k(true)) : k(r)));
+    });
 }

@@ -6,7 +6,7 @@ import { unifyPats, unifyValue } from "../eval/unify.ts";
 import { calleeArity } from "./calls.ts";
 import type { CompileCtx } from "./context.ts";
 import { orderBody } from "./safety.ts";
-import { Scope, forEachTermVar } from "./scope.ts";
+import { Scope, declaredNames, forEachTermVar } from "./scope.ts";
 import { compilePat, compileTerm } from "./terms.ts";
 import { compileWith } from "./with.ts";
 
@@ -30,7 +30,8 @@ export function compileBody(
 ): ExprFn {
   scope.prepare(body);
   const arity = (fn: Term, s: Scope) => calleeArity(cx, fn, s);
-  const ordered = orderBody(body, scope, bound, arity);
+  const enter = hiding(body, scope);
+  const ordered = orderBody(body, scope, bound, arity, enter);
   for (const t of head) {
     forEachTermVar(t, (name) => {
       const s = scope.lookup(name);
@@ -39,8 +40,27 @@ export function compileBody(
       }
     });
   }
-  const fns = ordered.body.map((e) => compileExpr(cx, e, scope));
+  const fns = ordered.body.map((e) => {
+    enter(e);
+    return compileExpr(cx, e, scope);
+  });
+  scope.hidden = undefined;
   return chain(fns);
+}
+
+/** Before each literal: hide from nested scopes the `:=` vars assigned after it. */
+function hiding(body: Body, scope: Scope): (e: Expr) => void {
+  const assigned = new Map<string, number>();
+  body.forEach((e, i) => {
+    if (e.kind === "assign")
+      for (const n of declaredNames(e)) if (!assigned.has(n)) assigned.set(n, i);
+  });
+  if (assigned.size === 0) return () => {};
+  const at = new Map(body.map((e, i) => [e, i]));
+  return (e) => {
+    const i = at.get(e) ?? 0;
+    scope.hidden = new Set([...assigned].filter(([, j]) => j > i).map(([n]) => n));
+  };
 }
 
 function chain(fns: ExprFn[]): ExprFn {

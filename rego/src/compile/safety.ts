@@ -90,6 +90,8 @@ function analyse(e: Expr, scope: Scope, arity: ArityOf): VarUse {
       break;
   }
   for (const w of e.with) visit(w.value, false);
+  // a var the expression binds itself (`x == a[x]`) is not an input
+  for (const s of outputs) inputs.delete(s);
   return { inputs, outputs };
 }
 
@@ -100,7 +102,7 @@ function analyse(e: Expr, scope: Scope, arity: ArityOf): VarUse {
 function freeVars(node: Term | Expr, scope: Scope, f: (slot: number, loc: Location) => void) {
   const seen = (t: Term) => {
     if (t.type === "var") {
-      const s = scope.lookup(t.name);
+      const s = scope.lookup(t.name, true);
       if (s !== undefined) f(s, t.loc);
     }
   };
@@ -190,8 +192,12 @@ export function orderBody(
   scope: Scope,
   bound: Set<number>,
   arity: ArityOf,
+  enter: (e: Expr) => void = () => {},
 ): { body: Expr[]; bound: Set<number> } {
-  const uses = body.map((e) => analyse(e, scope, arity));
+  const uses = body.map((e) => {
+    enter(e);
+    return analyse(e, scope, arity);
+  });
   // A negated literal binds nothing; vars only it mentions are its own (`not p[_]`).
   const counts = new Map<number, number>();
   uses.forEach((u) => {

@@ -28,6 +28,11 @@ export class SlotCounter {
 /** A lexical scope: a rule body, a comprehension or an `every` body. */
 export class Scope {
   readonly vars = new Map<string, number>();
+  /**
+   * Names assigned with `:=` later in this body than the literal being
+   * compiled: nested comprehensions do not see them yet.
+   */
+  hidden: ReadonlySet<string> | undefined;
 
   constructor(
     readonly parent: Scope | undefined,
@@ -35,8 +40,9 @@ export class Scope {
     readonly mod: ModuleCtx | undefined,
   ) {}
 
-  lookup(name: string): number | undefined {
-    return this.vars.get(name) ?? this.parent?.lookup(name);
+  lookup(name: string, fromChild = false): number | undefined {
+    if (fromChild && this.hidden?.has(name)) return this.parent?.lookup(name, true);
+    return this.vars.get(name) ?? this.parent?.lookup(name, true);
   }
 
   declare(name: string): number {
@@ -117,7 +123,7 @@ export function forEachDirectVar(e: Expr, f: (name: string) => void): void {
       term(e.domain);
       break;
   }
-  for (const w of e.with) term(w.value);
+  for (const w of e.with) if (w.value.type !== "var" && w.value.type !== "ref") term(w.value);
 }
 
 export function forEachTermVar(t: Term, f: (name: string) => void): void {

@@ -1,18 +1,11 @@
 import type { Expr, TermOf } from "../ast/nodes.ts";
 import type { ExprFn, TermFn } from "../eval/types.ts";
-import { RSet, stringifyJSON, type Value } from "../value.ts";
+import { displayString } from "../eval/format.ts";
+import type { Value } from "../value.ts";
 import type { CompileCtx } from "./context.ts";
 import { compileBody } from "./exprs.ts";
 import { Scope } from "./scope.ts";
 import { compileTerm } from "./terms.ts";
-
-/** How a template string prints an embedded value: strings bare, the rest as JSON. */
-function show(v: Value | undefined): string {
-  if (v === undefined) return "<undefined>";
-  if (typeof v === "string") return v;
-  if (v instanceof RSet) return `{${v.sorted().map(stringifyJSON).join(", ")}}`;
-  return stringifyJSON(v);
-}
 
 /**
  * `$"...{expr}..."`: each embedded expression is evaluated on its own; an
@@ -38,7 +31,7 @@ export function compileTemplate(cx: CompileCtx, t: TermOf<"template">, outer: Sc
       }
       let got: Value | undefined;
       p.body(q, env, () => p.value(q, env, (v) => ((got = v), true)));
-      out += show(got);
+      out += displayString(got);
     }
     return k(out);
   };

@@ -4,6 +4,14 @@ import { equal, RObject, RSet, type Value } from "../value.ts";
 import { each, index, navigate, type Operand, step } from "./operands.ts";
 import { type Env, PENDING, type Query } from "./types.ts";
 
+/** Objects built from tree structure (not rule values): only these merge. */
+const containers = new WeakSet<RObject>();
+function container(entries?: Iterable<readonly [Value, Value]>): RObject {
+  const o = new RObject(entries);
+  containers.add(o);
+  return o;
+}
+
 const conflict = (msg: string, rule?: CompiledRule) =>
   new RegoError("eval_conflict_error", msg, rule?.loc);
 
@@ -21,6 +29,7 @@ export function navData(
   k: (v: Value) => boolean,
 ): boolean {
   if (q.masked?.has(node)) return base === undefined ? false : navigate(q, env, base, ops, i, k);
+  if (node.hasOwnValue && base !== undefined) return navigate(q, env, base, ops, i, k);
   if (node.hasOwnValue || i === ops.length) {
     const v = nodeValue(q, node, base);
     return v === undefined ? false : navigate(q, env, v, ops, i, k);
@@ -47,11 +56,12 @@ export function navData(
 export function nodeValue(q: Query, node: DocNode, base: Value | undefined): Value | undefined {
   if (q.masked?.has(node)) return base;
   if (node.isFunction) return undefined;
+  if (node.hasOwnValue && base !== undefined) return base;
   if (node.hasOwnValue) {
     const own = ownValue(q, node);
     if (node.children.size === 0) return own;
     if (own !== undefined && !(own instanceof RObject)) return own;
-    const out = new RObject(own?.entries());
+    const out = container(own?.entries());
     for (const c of node.children.values()) {
       const cv = nodeValue(q, c, undefined);
       if (cv === undefined) continue;
@@ -60,7 +70,7 @@ export function nodeValue(q: Query, node: DocNode, base: Value | undefined): Val
     }
     return out;
   }
-  const out = base instanceof RObject ? new RObject(base.entries()) : new RObject();
+  const out = container(base instanceof RObject ? base.entries() : undefined);
   if (base !== undefined && !(base instanceof RObject) && node.children.size === 0) return base;
   for (const c of node.children.values()) {
     const cv = nodeValue(q, c, base instanceof RObject ? base.get(c.key) : undefined);
@@ -71,8 +81,9 @@ export function nodeValue(q: Query, node: DocNode, base: Value | undefined): Val
 
 /** Deep-merges two objects; anything else must be equal. */
 function merge(a: Value, b: Value): Value {
-  if (a instanceof RObject && b instanceof RObject) {
-    const out = new RObject(a.entries());
+  if (a instanceof RSet && b instanceof RSet) return new RSet([...a, ...b]);
+  if (a instanceof RObject && b instanceof RObject && containers.has(a) && containers.has(b)) {
+    const out = container(a.entries());
     for (const [k, v] of b.entries()) {
       const prev = out.get(k);
       out.set(k, prev === undefined ? v : merge(prev, v));
@@ -118,7 +129,7 @@ function computeOwn(q: Query, node: DocNode): Value | undefined {
     result = v;
   }
   if (node.dynamic.length > 0) {
-    const obj = result instanceof RObject ? result : new RObject();
+    const obj = result instanceof RObject ? result : container();
     for (const r of node.dynamic) evalDynamic(q, r, obj);
     return obj;
   }
@@ -171,7 +182,7 @@ function evalDynamic(q: Query, r: CompiledRule, obj: RObject): void {
       const k = keys[i]!;
       let next = target.get(k);
       if (next === undefined) {
-        next = new RObject();
+        next = container();
         target.set(k, next);
       } else if (!(next instanceof RObject)) {
         throw conflict("object keys must be unique", r);
@@ -193,13 +204,7 @@ function evalDynamic(q: Query, r: CompiledRule, obj: RObject): void {
     }
     return clause.value(q, env, (v) => {
       const prev = target.get(last);
-      if (prev !== undefined && !equal(prev, v)) {
-        if (prev instanceof RObject && v instanceof RObject) {
-          target.set(last, merge(prev, v));
-          return false;
-        }
-        throw conflict("object keys must be unique", r);
-      }
+      if (prev !== undefined && !equal(prev, v)) throw conflict("object keys must be unique", r);
       target.set(last, v);
       return false;
     });

@@ -1,4 +1,5 @@
-import { stringifyJSON, equal, RObject, RSet, type Value } from "../value.ts";
+import { BuiltinError } from "../errors.ts";
+import { equal, RObject, RSet } from "../value.ts";
 import { each, index } from "./operands.ts";
 import type { CallFn } from "./types.ts";
 
@@ -18,17 +19,15 @@ const member3: CallFn = (_q, [key, x, coll], k) => {
 
 const runtime: CallFn = (_q, _args, k) => k(new RObject());
 
-/** What `print` shows for a value. */
-export function printable(v: Value | undefined): string {
-  if (v === undefined) return "<undefined>";
-  if (typeof v === "string") return v;
-  if (v instanceof RSet) return `{${v.sorted().map(stringifyJSON).join(", ")}}`;
-  return stringifyJSON(v);
-}
+/** Declared so policies that call it compile and tests can mock it; never sends. */
+const httpSend: CallFn = () => {
+  throw new BuiltinError("http.send: not supported by this engine");
+};
 
 /** Builtins that belong to the language rather than the library. */
 export const languageBuiltins: ReadonlyMap<string, { arity: number; call: CallFn }> = new Map([
   ["internal.member_2", { arity: 2, call: member2 }],
   ["internal.member_3", { arity: 3, call: member3 }],
   ["opa.runtime", { arity: 0, call: runtime }],
+  ["http.send", { arity: 1, call: httpSend }],
 ]);
