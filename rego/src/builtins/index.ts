@@ -19,6 +19,7 @@ import { bitBuiltins } from "./bits.ts";
 import { castBuiltins } from "./casts.ts";
 import { cryptoHashBuiltins } from "./crypto/hashes.ts";
 import { globBuiltins } from "./glob.ts";
+import { graphqlBuiltins } from "./graphql/index.ts";
 import { jsonPatchBuiltins } from "./json-patch.ts";
 import { jsonPathBuiltins } from "./json-paths.ts";
 import { jwtBuiltins } from "./jwt/index.ts";
@@ -54,6 +55,7 @@ const tables: readonly BuiltinTable[] = [
   globBuiltins,
   cryptoHashBuiltins,
   jwtBuiltins,
+  graphqlBuiltins,
 ];
 
 export const builtins: ReadonlyMap<string, BuiltinDef> = new Map(

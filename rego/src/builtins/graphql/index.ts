@@ -1,0 +1,150 @@
+/** The `graphql.*` builtins, with gqlparser's (and so OPA's) AST shape and checks. */
+import { BuiltinError, OperandTypeError } from "../../errors.ts";
+import { RObject, typeName as regoTypeName, type Value } from "../../value.ts";
+import { stringOperand } from "../crypto/bytes.ts";
+import { named } from "../crypto/named.ts";
+import type { BuiltinDef, BuiltinTable, TypeSpec } from "../types.ts";
+import { documentToRego, queryFromRego, schemaFromRego } from "./convert.ts";
+import { GqlError, parseQuery, parseSchema } from "./documents.ts";
+import type { Node } from "./parser.ts";
+import { PRELUDE } from "./prelude.ts";
+import { buildSchema, type Schema } from "./schema.ts";
+import { validateQuery } from "./validate.ts";
+
+function parseFailed(e: unknown): never {
+  if (e instanceof GqlError) {
+    throw new BuiltinError(`${e.message} in GraphQL string at location ${e.line}:${e.column}`);
+  }
+  throw e;
+}
+
+function queryDoc(v: Value, pos: number): Node {
+  if (typeof v === "string") {
+    try {
+      return parseQuery(v);
+    } catch (e) {
+      parseFailed(e);
+    }
+  }
+  if (v instanceof RObject) return queryFromRego(v);
+  throw new OperandTypeError(
+    `operand ${pos} must be one of {string, object} but got ${regoTypeName(v)}`,
+  );
+}
+
+function schemaDoc(v: Value, pos: number): Node {
+  if (typeof v === "string") {
+    try {
+      return parseSchema(v);
+    } catch (e) {
+      parseFailed(e);
+    }
+  }
+  if (v instanceof RObject) return schemaFromRego(v);
+  throw new OperandTypeError(
+    `operand ${pos} must be one of {string, object} but got ${regoTypeName(v)}`,
+  );
+}
+
+let prelude: Node | undefined;
+
+function location(e: GqlError): string {
+  return e.line > 0 ? `input:${e.line}:${e.column}: ` : "input: ";
+}
+
+/** The schema merged with the prelude; throws OPA's conversion error. */
+function toSchema(doc: Node): Schema {
+  prelude ??= parseSchema(PRELUDE);
+  const base = structuredClone(prelude);
+  for (const d of [...(base.Definitions ?? []), ...(base.Extensions ?? [])]) d.BuiltIn = true;
+  const merged: Node = {};
+  for (const k of ["Schema", "SchemaExtension", "Directives", "Definitions", "Extensions"]) {
+    merged[k] = [...(base[k] ?? []), ...(structuredClone(doc[k]) ?? [])];
+  }
+  try {
+    return buildSchema(merged);
+  } catch (e) {
+    if (!(e instanceof GqlError)) throw e;
+    throw new BuiltinError(
+      `Error in gqlparser SchemaDocument to Schema conversion: ${location(e)}${e.message}`,
+    );
+  }
+}
+
+function validate(schema: Schema, doc: Node): void {
+  try {
+    validateQuery(schema, structuredClone(doc));
+  } catch (e) {
+    if (!(e instanceof GqlError)) throw e;
+    const msg = e.message.replace(/\.$/, "");
+    throw new BuiltinError(`${msg} in GraphQL string at location ${e.line}:${e.column}`);
+  }
+}
+
+function parseBoth(args: readonly Value[]): [Value, Value] {
+  const q = queryDoc(args[0]!, 1);
+  const s = schemaDoc(args[1]!, 2);
+  const out: [Value, Value] = [documentToRego(q), documentToRego(s)];
+  validate(toSchema(s), q);
+  return out;
+}
+
+function succeeds(f: () => unknown): boolean {
+  try {
+    f();
+    return true;
+  } catch (e) {
+    if (e instanceof BuiltinError || e instanceof OperandTypeError) return false;
+    throw e;
+  }
+}
+
+const OBJ: TypeSpec = { object: ["any", "any"] };
+const STR_OR_OBJ: TypeSpec = { oneOf: ["string", OBJ] };
+
+const defs: BuiltinDef[] = [
+  {
+    name: "graphql.parse_query",
+    args: ["string"],
+    result: OBJ,
+    fn: (args) => documentToRego(queryDoc(stringOperand(args, 0), 1)),
+  },
+  {
+    name: "graphql.parse_schema",
+    args: ["string"],
+    result: OBJ,
+    fn: (args) => documentToRego(schemaDoc(stringOperand(args, 0), 1)),
+  },
+  {
+    name: "graphql.parse",
+    args: [STR_OR_OBJ, STR_OR_OBJ],
+    result: { static: [OBJ, OBJ] },
+    fn: (args) => parseBoth(args),
+  },
+  {
+    name: "graphql.parse_and_verify",
+    args: [STR_OR_OBJ, STR_OR_OBJ],
+    result: { static: ["boolean", OBJ, OBJ] },
+    fn: (args) => {
+      let out: [Value, Value] | undefined;
+      if (!succeeds(() => (out = parseBoth(args))) || !out) {
+        return [false, new RObject(), new RObject()];
+      }
+      return [true, out[0], out[1]];
+    },
+  },
+  {
+    name: "graphql.is_valid",
+    args: [STR_OR_OBJ, STR_OR_OBJ],
+    result: "boolean",
+    fn: (args) => succeeds(() => parseBoth(args)),
+  },
+  {
+    name: "graphql.schema_is_valid",
+    args: [STR_OR_OBJ],
+    result: "boolean",
+    fn: (args) => succeeds(() => toSchema(schemaDoc(args[0]!, 1))),
+  },
+];
+
+export const graphqlBuiltins: BuiltinTable = named(defs);
