@@ -65,7 +65,18 @@ export function resolveCallee(cx: CompileCtx, fn: Term, scope: Scope): Callee | 
   }
   const name = n.name!;
   const lang = cx.language.get(name);
-  if (lang) return { kind: "builtin", name, key: name, arity: lang.arity, call: lang.call };
+  if (lang) {
+    const inner = lang.call;
+    const call: CallFn = (q, args, k) => {
+      try {
+        return inner(q, args, k);
+      } catch (e) {
+        if (e instanceof RegoError) throw e;
+        return builtinFailure(q, e);
+      }
+    };
+    return { kind: "builtin", name, key: name, arity: lang.arity, call };
+  }
   const def = cx.builtin(name);
   if (def)
     return { kind: "builtin", name, key: name, arity: def.args.length, call: builtinCall(def) };

@@ -59,13 +59,16 @@ export function runCase(c: ConformanceCase): CaseOutcome {
       errs.some(
         (x) =>
           (c.want_error_code === undefined || x.code === c.want_error_code) &&
-          (c.want_error === undefined || x.message.includes(c.want_error)),
+          (c.want_error === undefined ||
+            `${x.location ? `${x.location.file}:${x.location.line}: ` : ""}${x.code}: ${x.message}`.includes(
+              c.want_error,
+            )),
       );
     const got = errs.map((x) => `${x.code}: ${x.message}`).join("; ");
     return ok ? { passed: true } : { passed: false, detail: `error ${got}` };
   };
   try {
-    const modules = (c.modules ?? []).map((source, i) => ({ file: `module-${i}.rego`, source }));
+    const modules = (c.modules ?? []).map((source, i) => ({ file: `test-${i}.rego`, source }));
     const engine = compile(modules);
     let input: unknown;
     if (c.input_term !== undefined) {

@@ -1,7 +1,7 @@
 import type { CompiledRule, DocNode } from "../compile/tree.ts";
 import { RegoError } from "../errors.ts";
 import { equal, RObject, RSet, type Value } from "../value.ts";
-import { each, index, navigate, type Operand, step } from "./operands.ts";
+import { each, indexData, navigate, type Operand, step } from "./operands.ts";
 import { type Env, PENDING, type Query } from "./types.ts";
 
 /** Objects built from tree structure (not rule values): only these merge. */
@@ -35,11 +35,12 @@ export function navData(
     return v === undefined ? false : navigate(q, env, v, ops, i, k);
   }
   const op = ops[i]!;
+  if (!node.children.size) return navigate(q, env, base ?? null, ops, i, k, true);
   const next = (key: Value): boolean => {
     const c = node.child(key);
-    const b = base === undefined ? undefined : index(base, key);
+    const b = base === undefined ? undefined : indexData(base, key);
     if (c) return navData(q, env, c, b, ops, i + 1, k);
-    return b === undefined ? false : navigate(q, env, b, ops, i + 1, k);
+    return b === undefined ? false : navigate(q, env, b, ops, i + 1, k, true);
   };
   const keysOf = (f: (key: Value) => boolean): boolean => {
     for (const c of node.children.values()) {

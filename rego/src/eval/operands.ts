@@ -42,6 +42,13 @@ export function index(v: Value, key: Value): Value | undefined {
   return undefined;
 }
 
+/** Base data keys are strings: `data.x[2]` finds the key "2". */
+export function indexData(v: Value, key: Value): Value | undefined {
+  const r = index(v, key);
+  if (r !== undefined || !(v instanceof RObject) || typeof key !== "number") return r;
+  return v.get(String(key));
+}
+
 /** Calls `f(key, value)` for each element of a collection; stops when it returns true. */
 export function each(v: Value, f: (key: Value, value: Value) => boolean): boolean {
   if (v === null || typeof v !== "object") return false;
@@ -71,11 +78,12 @@ export function step(
   k: (child: Value) => boolean,
   keysOf?: (f: (key: Value) => boolean) => boolean,
   get?: (key: Value) => boolean,
+  ix: (v: Value, key: Value) => Value | undefined = index,
 ): boolean {
-  if (op.kind === "const") return get ? get(op.key) : child(index(coll, op.key), k);
+  if (op.kind === "const") return get ? get(op.key) : child(ix(coll, op.key), k);
   if (op.kind === "var") {
     const b = env[op.slot];
-    if (b !== undefined) return get ? get(b) : child(index(coll, b), k);
+    if (b !== undefined) return get ? get(b) : child(ix(coll, b), k);
     const slot = op.slot;
     const visit = (key: Value, value: Value): boolean => {
       env[slot] = key;
@@ -87,7 +95,7 @@ export function step(
     return each(coll, visit);
   }
   if (allBound(env, op.slots)) {
-    return op.fn(q, env, (key) => (get ? get(key) : child(index(coll, key), k)));
+    return op.fn(q, env, (key) => (get ? get(key) : child(ix(coll, key), k)));
   }
   const visit = (key: Value, value: Value): boolean =>
     unifyValue(q, env, op.pat, key, () => (get ? get(key) : k(value)));
@@ -107,7 +115,9 @@ export function navigate(
   ops: readonly Operand[],
   i: number,
   k: (v: Value) => boolean,
+  data = false,
 ): boolean {
   if (i === ops.length) return k(v);
-  return step(q, env, ops[i]!, v, (c) => navigate(q, env, c, ops, i + 1, k));
+  const next = (c: Value) => navigate(q, env, c, ops, i + 1, k, data);
+  return step(q, env, ops[i]!, v, next, undefined, undefined, data ? indexData : index);
 }
