@@ -18,10 +18,12 @@ import { arrayBuiltins } from "./arrays.ts";
 import { bitBuiltins } from "./bits.ts";
 import { castBuiltins } from "./casts.ts";
 import { cryptoHashBuiltins } from "./crypto/hashes.ts";
+import { encodingBuiltins } from "./encoding.ts";
 import { globBuiltins } from "./glob.ts";
 import { graphqlBuiltins } from "./graphql/index.ts";
 import { jsonPatchBuiltins } from "./json-patch.ts";
 import { jsonPathBuiltins } from "./json-paths.ts";
+import { jsonYamlBuiltins } from "./json-yaml.ts";
 import { jwtBuiltins } from "./jwt/index.ts";
 import { numberBuiltins } from "./numbers.ts";
 import { objectBuiltins } from "./objects.ts";
@@ -53,6 +55,8 @@ const tables: readonly BuiltinTable[] = [
   semverBuiltins,
   regexBuiltins,
   globBuiltins,
+  encodingBuiltins,
+  jsonYamlBuiltins,
   cryptoHashBuiltins,
   jwtBuiltins,
   graphqlBuiltins,

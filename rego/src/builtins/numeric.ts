@@ -16,22 +16,34 @@ export function isInteger(x: Num): boolean {
   return typeof x === "bigint" || Number.isInteger(x);
 }
 
+/**
+ * An integer's exact value. A float64 beyond 2^53 is read from its shortest
+ * decimal form (`1e+109` → 10^109), as OPA keeps number literals as text.
+ */
 function big(x: Num): bigint {
-  return typeof x === "bigint" ? x : BigInt(x);
+  if (typeof x === "bigint") return x;
+  if (Number.isSafeInteger(x)) return BigInt(x);
+  const m = /^(-?)(\d+)(?:\.(\d+))?e\+(\d+)$/.exec(String(x));
+  if (!m) return BigInt(x);
+  const frac = m[3] ?? "";
+  const digits = BigInt(`${m[1]}${m[2]}${frac}`);
+  return digits * 10n ** BigInt(Number(m[4]) - frac.length);
 }
 
-/** Both operands integers: exact arithmetic through bigint when needed. */
+const isBig = (x: Num) => typeof x === "bigint" || !Number.isSafeInteger(x);
+
+/** Both operands integers and one of them large: exact arithmetic through bigint. */
 function exact(a: Num, b: Num): boolean {
-  return isInteger(a) && isInteger(b) && (typeof a === "bigint" || typeof b === "bigint");
+  return isInteger(a) && isInteger(b) && (isBig(a) || isBig(b));
 }
 
 export function add(a: Num, b: Num): Num {
+  if (exact(a, b)) return norm(big(a) + big(b));
   if (typeof a === "number" && typeof b === "number") {
     const r = a + b;
     if (Number.isSafeInteger(r) || !Number.isInteger(a) || !Number.isInteger(b)) return r;
     return norm(BigInt(a) + BigInt(b));
   }
-  if (exact(a, b)) return norm(big(a) + big(b));
   return Number(a) + Number(b);
 }
 
@@ -44,18 +56,18 @@ export function neg(a: Num): Num {
 }
 
 export function mul(a: Num, b: Num): Num {
+  if (exact(a, b)) return norm(big(a) * big(b));
   if (typeof a === "number" && typeof b === "number") {
     const r = a * b;
     if (Number.isSafeInteger(r) || !Number.isInteger(a) || !Number.isInteger(b)) return r;
     return norm(BigInt(a) * BigInt(b));
   }
-  if (exact(a, b)) return norm(big(a) * big(b));
   return Number(a) * Number(b);
 }
 
 /** Caller checks for zero. Exact when both are integers and the quotient is whole. */
 export function div(a: Num, b: Num): Num {
-  if (isInteger(a) && isInteger(b) && (typeof a === "bigint" || typeof b === "bigint")) {
+  if (exact(a, b)) {
     const x = big(a);
     const y = big(b);
     if (x % y === 0n) return norm(x / y);
