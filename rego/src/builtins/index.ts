@@ -15,6 +15,7 @@
  */
 import { aggregateBuiltins } from "./aggregates.ts";
 import { arrayBuiltins } from "./arrays.ts";
+import { awsBuiltins } from "./aws/index.ts";
 import { bitBuiltins } from "./bits.ts";
 import { castBuiltins } from "./casts.ts";
 import { cryptoHashBuiltins } from "./crypto/hashes.ts";
@@ -60,6 +61,7 @@ const tables: readonly BuiltinTable[] = [
   cryptoHashBuiltins,
   jwtBuiltins,
   graphqlBuiltins,
+  awsBuiltins,
 ];
 
 export const builtins: ReadonlyMap<string, BuiltinDef> = new Map(
