@@ -119,6 +119,7 @@ export class Engine {
     const rows: Record<string, Value>[] = [];
     runQuery(this.#query(opts), cq, (r) => {
       rows.push(r);
+      return false;
     });
     return rows;
   }

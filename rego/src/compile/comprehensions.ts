@@ -22,7 +22,12 @@ export function compileComprehension(
     const head = compileTerm(cx, t.term, scope);
     return (q, env, k) => {
       const out: Value[] = [];
-      body(q, env, () => head(q, env, (v) => (out.push(v), false)));
+      body(q, env, () =>
+        head(q, env, (v) => {
+          out.push(v);
+          return false;
+        }),
+      );
       return k(out);
     };
   }
@@ -30,7 +35,12 @@ export function compileComprehension(
     const head = compileTerm(cx, t.term, scope);
     return (q, env, k) => {
       const out = new RSet();
-      body(q, env, () => head(q, env, (v) => (out.add(v), false)));
+      body(q, env, () =>
+        head(q, env, (v) => {
+          out.add(v);
+          return false;
+        }),
+      );
       return k(out);
     };
   }

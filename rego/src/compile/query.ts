@@ -24,7 +24,7 @@ export function compileQueryBody(policy: CompiledPolicy, body: Body): CompiledQu
 export function runQuery(
   q: Query,
   cq: CompiledQuery,
-  row: (bindings: Record<string, Value>) => boolean | void,
+  row: (bindings: Record<string, Value>) => boolean | undefined,
 ): void {
   const env: Env = new Array(cq.nslots);
   cq.body(q, env, () => {

@@ -1,4 +1,4 @@
-import type { Rule, Term } from "../ast/nodes.ts";
+import type { Expr, Rule, Term } from "../ast/nodes.ts";
 import type { Pat } from "../eval/operands.ts";
 import type { TermFn } from "../eval/types.ts";
 import { fromJSON, type Value } from "../value.ts";
@@ -33,8 +33,38 @@ function annotationsOf(rule: Rule): Value | undefined {
   return fromJSON({ scope: "rule", ...rule.annotations });
 }
 
+function isPattern(t: Term): boolean {
+  if (t.type === "scalar" || t.type === "var") return true;
+  if (t.type === "array") return t.items.every(isPattern);
+  if (t.type === "object") return t.pairs.every(([k, v]) => k.type === "scalar" && isPattern(v));
+  return false;
+}
+
+/**
+ * Function parameters that are not patterns (`f($"{x}")`, `f(a.b)`) become a
+ * fresh parameter compared inside each body, once the body binds their vars.
+ */
+function liftParams(rule: Rule): Rule {
+  const args = rule.head.args;
+  if (!args || args.every(isPattern)) return rule;
+  const extra: Expr[] = [];
+  const lifted = args.map((a, i) => {
+    if (isPattern(a)) return a;
+    const v: Term = { type: "var", name: `__arg${i}__`, loc: a.loc };
+    extra.push({ kind: "unify", left: v, right: a, negated: false, with: [], loc: a.loc });
+    return v;
+  });
+  return {
+    ...rule,
+    head: { ...rule.head, args: lifted },
+    body: [...rule.body, ...extra],
+    elses: rule.elses.map((e) => ({ ...e, body: [...e.body, ...extra] })),
+  };
+}
+
 /** Compiles one rule (with its else chain) into closures over a fresh slot layout. */
-export function compileRule(cx: CompileCtx, rule: Rule, mod: ModuleCtx): CompiledRule {
+export function compileRule(cx: CompileCtx, original: Rule, mod: ModuleCtx): CompiledRule {
+  const rule = liftParams(original);
   const slots = new SlotCounter();
   const paramScope = new Scope(undefined, slots, mod);
   const kind = ruleKind(rule);

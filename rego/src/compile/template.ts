@@ -5,7 +5,6 @@ import type { Value } from "../value.ts";
 import type { CompileCtx } from "./context.ts";
 import { compileBody } from "./exprs.ts";
 import { Scope } from "./scope.ts";
-import { compileTerm } from "./terms.ts";
 
 /**
  * `$"...{expr}..."`: each embedded expression is evaluated on its own; an
@@ -30,7 +29,12 @@ export function compileTemplate(cx: CompileCtx, t: TermOf<"template">, outer: Sc
         continue;
       }
       let got: Value | undefined;
-      p.body(q, env, () => p.value(q, env, (v) => ((got = v), true)));
+      p.body(q, env, () =>
+        p.value(q, env, (v) => {
+          got = v;
+          return true;
+        }),
+      );
       out += displayString(got);
     }
     return k(out);

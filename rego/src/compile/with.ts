@@ -98,7 +98,10 @@ export function compileWith(cx: CompileCtx, e: Expr, scope: Scope, inner: ExprFn
     for (const m of mods) {
       let v: Value | undefined;
       if (m.kind !== "fn" || m.value) {
-        m.value!(q, env, (x) => ((v = x), true));
+        m.value!(q, env, (x) => {
+          v = x;
+          return true;
+        });
         if (v === undefined) return false;
       }
       if (m.kind === "input") input = setPath(input, m.path, v!);

@@ -117,7 +117,11 @@ function computeOwn(q: Query, node: DocNode): Value | undefined {
   const first = node.rules[0];
   if (node.dynamic.length === 0 && first?.kind === "multi") {
     const out = new RSet();
-    for (const r of node.rules) evalMulti(q, r, (key) => (out.add(key), false));
+    for (const r of node.rules)
+      evalMulti(q, r, (key) => {
+        out.add(key);
+        return false;
+      });
     return out;
   }
   let result: Value | undefined;

@@ -112,8 +112,22 @@ function objectPairs(
   // Keys are ground: evaluate both key lists, match by key, then unify values.
   const ka: Value[] = [];
   const kb: Value[] = [];
-  for (const f of a.keys) if (!f(q, env, (v) => (ka.push(v), true))) return false;
-  for (const f of b.keys) if (!f(q, env, (v) => (kb.push(v), true))) return false;
+  for (const f of a.keys)
+    if (
+      !f(q, env, (v) => {
+        ka.push(v);
+        return true;
+      })
+    )
+      return false;
+  for (const f of b.keys)
+    if (
+      !f(q, env, (v) => {
+        kb.push(v);
+        return true;
+      })
+    )
+      return false;
   const pairsA: Pat[] = [];
   const pairsB: Pat[] = [];
   for (let i = 0; i < ka.length; i++) {

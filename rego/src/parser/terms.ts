@@ -95,7 +95,7 @@ function parseArith(c: Cursor, ctx: TermCtx): Term {
   }
 }
 
-function parseFactor(c: Cursor, ctx: TermCtx): Term {
+function parseFactor(c: Cursor, _ctx: TermCtx): Term {
   let lhs = parseTerm(c);
   for (;;) {
     const t = c.peek();
