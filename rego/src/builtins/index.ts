@@ -26,6 +26,7 @@ import { jsonPatchBuiltins } from "./json-patch.ts";
 import { jsonPathBuiltins } from "./json-paths.ts";
 import { jsonYamlBuiltins } from "./json-yaml.ts";
 import { jwtBuiltins } from "./jwt/index.ts";
+import { netBuiltins } from "./net.ts";
 import { numberBuiltins } from "./numbers.ts";
 import { objectBuiltins } from "./objects.ts";
 import { operatorBuiltins } from "./operators.ts";
@@ -58,6 +59,7 @@ const tables: readonly BuiltinTable[] = [
   globBuiltins,
   encodingBuiltins,
   jsonYamlBuiltins,
+  netBuiltins,
   cryptoHashBuiltins,
   jwtBuiltins,
   graphqlBuiltins,
