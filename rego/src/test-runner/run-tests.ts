@@ -1,0 +1,77 @@
+import { compilePolicy } from "../compile/compiler.ts";
+import { getBuiltin } from "../builtins/index.ts";
+import { RegoError } from "../errors.ts";
+import { Engine, type ModuleSource, parseModules, RegoCompileErrors } from "../index.ts";
+
+export interface TestResult {
+  readonly name: string;
+  readonly package: string;
+  readonly passed: boolean;
+  /** Set when the test raised an error (not just evaluated false/undefined). */
+  readonly error?: RegoError;
+  /** `todo_test_*` rules are reported but not run. */
+  readonly skipped?: boolean;
+  readonly durationNs: number;
+}
+
+export interface RunTestsOptions {
+  readonly data?: unknown;
+  readonly v0?: boolean;
+  /** Only tests whose `package.name` contains this text. */
+  readonly filter?: string;
+  readonly print?: (line: string) => void;
+}
+
+const now = (): number => (globalThis.performance ? performance.now() : Date.now());
+
+/**
+ * Runs every `test_*` rule like `opa test`: a test passes when it is defined
+ * and not `false`. Throws `RegoCompileErrors` when the modules do not compile.
+ */
+export function runTests(
+  modules: readonly ModuleSource[] | Record<string, string>,
+  options: RunTestsOptions = {},
+): TestResult[] {
+  const parsed = parseModules(modules, options.v0 ? { v0: true } : {});
+  if (parsed.errors.length > 0) throw new RegoCompileErrors(parsed.errors);
+  const engine = new Engine(compilePolicy(parsed.modules, getBuiltin));
+  const results: TestResult[] = [];
+  const seen = new Set<string>();
+  for (const m of parsed.modules) {
+    const pkg = m.pkg.join(".");
+    for (const r of m.rules) {
+      const head = r.head.ref[0];
+      if (head?.type !== "var" || r.head.args || r.head.ref.length > 1) continue;
+      const name = head.name;
+      const todo = name.startsWith("todo_test_");
+      if (!name.startsWith("test_") && !todo) continue;
+      const id = `${pkg}.${name}`;
+      if (seen.has(id) || (options.filter && !id.includes(options.filter))) continue;
+      seen.add(id);
+      if (todo) {
+        results.push({ name, package: `data.${pkg}`, passed: false, skipped: true, durationNs: 0 });
+        continue;
+      }
+      const start = now();
+      try {
+        const opts = {
+          data: options.data ?? {},
+          ...(options.print ? { print: options.print } : {}),
+        };
+        const r = engine.evalPath(`data.${id}`, opts);
+        const durationNs = Math.round((now() - start) * 1e6);
+        results.push({
+          name,
+          package: `data.${pkg}`,
+          passed: r.defined && r.value !== false,
+          durationNs,
+        });
+      } catch (e) {
+        const durationNs = Math.round((now() - start) * 1e6);
+        const error = e instanceof RegoError ? e : new RegoError("eval_internal_error", String(e));
+        results.push({ name, package: `data.${pkg}`, passed: false, error, durationNs });
+      }
+    }
+  }
+  return results;
+}
