@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Bindings, Env } from "./env.ts";
 import type { Database } from "./services/db.ts";
+import type { HubClient } from "./services/hub-client.ts";
 
 /** Who is calling, once the auth middleware has accepted an admin key. */
 export interface AdminPrincipal {
@@ -15,6 +16,7 @@ export type Scope = "admin" | "read";
 /** Services reach handlers through the context, each swappable in tests. */
 export interface Services {
   db: Database;
+  hub: HubClient;
   now(): Date;
   random(n: number): Uint8Array;
 }

@@ -22,6 +22,11 @@ export const EnvSchema = z.object({
    * the first org and admin key while the database has no org yet.
    */
   BOOTSTRAP_TOKEN: z.string().min(24, "must be at least 24 characters").optional(),
+  /** The Hub Durable Object namespace (wrangler.toml `HUB`). */
+  HUB: z.custom<DurableObjectNamespace<import("./hub/hub.ts").Hub>>(
+    (v) => typeof v === "object" && v !== null && "idFromName" in v,
+    "must be the Hub Durable Object namespace binding",
+  ),
   /** Largest accepted request body in bytes (default 1 MiB). */
   MAX_BODY_BYTES: z.coerce
     .number()

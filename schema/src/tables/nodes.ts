@@ -22,6 +22,8 @@ export const nodes = pgTable(
     /** Hex SHA-256 of the node credential (`tk_node_…`). */
     credentialHash: text("credential_hash").notNull().unique(),
     enrollmentTokenId: uuid("enrollment_token_id"),
+    /** Revision of the newest event that concerned this node: behind it = stale. */
+    desiredRevision: bigint("desired_revision", { mode: "number" }).notNull().default(0),
     /** Last acknowledged state, from POST /v1/nodes/{id}/status. */
     appliedRevision: bigint("applied_revision", { mode: "number" }),
     rulesetHash: text("ruleset_hash"),

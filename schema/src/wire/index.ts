@@ -1,1 +1,3 @@
+export * from "./envelope.ts";
 export * from "./mesh.ts";
+export * from "./state.ts";

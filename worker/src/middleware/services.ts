@@ -3,6 +3,7 @@ import type { AppEnv, Services } from "../context.ts";
 import { type Env, EnvSchema } from "../env.ts";
 import { ApiError, fieldIssues } from "../errors.ts";
 import { createDatabase, type DatabaseHandle } from "../services/db.ts";
+import { hubClient } from "../services/hub-client.ts";
 import { cryptoRandom } from "../services/tokens.ts";
 
 /** Builds the services for one request; tests pass their own factory. */
@@ -16,6 +17,7 @@ export const realServices: ServicesFactory = (env) => {
       handle ??= createDatabase(env);
       return handle.db;
     },
+    hub: hubClient(env),
     now: () => new Date(),
     random: cryptoRandom,
   };

@@ -4,7 +4,7 @@ import type { Database } from "./db.ts";
 import { canonicalJson, sha256Hex } from "./canonical-json.ts";
 
 /** A transaction or the database itself: both run queries. */
-export type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
+export type Tx = Database | Parameters<Parameters<Database["transaction"]>[0]>[0];
 
 export interface AuditEntry {
   orgId: string;

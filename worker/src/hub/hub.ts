@@ -1,0 +1,124 @@
+import { DurableObject } from "cloudflare:workers";
+import type { Delivery } from "../services/events.ts";
+import { Coalescer, sseFrame } from "./coalesce.ts";
+
+interface Attachment {
+  nodeId: string;
+  since: number;
+}
+
+/** Deliveries arriving within this window are merged into one flush. */
+const COALESCE_MS = 4;
+
+/**
+ * One Hub per org fans signed events out to that org's connected agents.
+ * Each agent's SSE stream is terminated by the Worker and bridged here over
+ * a hibernatable WebSocket tagged with the node id, so an idle fleet lets
+ * the Hub hibernate. The Hub stores nothing: events are persisted by the
+ * Worker before they are published, and agents resume from the database.
+ */
+export class Hub extends DurableObject {
+  #pending: Delivery[] = [];
+  #flushTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #coalescer = new Coalescer();
+
+  /** WebSocket upgrade from the Worker's SSE bridge: `/connect?node=<id>`. */
+  override async fetch(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    const nodeId = url.searchParams.get("node");
+    if (request.headers.get("upgrade") !== "websocket" || !nodeId) {
+      return new Response("expected a WebSocket upgrade with ?node=", { status: 400 });
+    }
+    const pair = new WebSocketPair();
+    const server = pair[1];
+    this.ctx.acceptWebSocket(server, [nodeId]);
+    server.serializeAttachment({ nodeId, since: Date.now() } satisfies Attachment);
+    return new Response(null, { status: 101, webSocket: pair[0] });
+  }
+
+  /** Fans deliveries out after a short coalescing window; resolves once sent. */
+  async publish(deliveries: Delivery[]): Promise<void> {
+    this.#pending.push(...deliveries);
+    await new Promise<void>((resolve) => {
+      this.#waiters.push(resolve);
+      this.#flushTimer ??= setTimeout(() => this.#flush(), COALESCE_MS);
+    });
+  }
+
+  #waiters: (() => void)[] = [];
+
+  #flush(): void {
+    this.#flushTimer = undefined;
+    const batch = this.#coalescer.take(this.#pending);
+    this.#pending = [];
+    for (const d of batch) {
+      const frame = sseFrame(d);
+      if (d.nodeIds === null) {
+        for (const ws of this.ctx.getWebSockets()) this.#send(ws, frame);
+      } else {
+        for (const nodeId of d.nodeIds) {
+          for (const ws of this.ctx.getWebSockets(nodeId)) this.#send(ws, frame);
+        }
+      }
+    }
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** An unsigned `ping` frame to every connected agent: the bare-broadcast baseline and a liveness probe. */
+  async ping(id: string): Promise<number> {
+    const sockets = this.ctx.getWebSockets();
+    const frame = `event: ping\ndata: ${JSON.stringify({ id, sent_at: Date.now() })}\n\n`;
+    for (const ws of sockets) this.#send(ws, frame);
+    return sockets.length;
+  }
+
+  /** Closes the streams of a node (deleted or deregistered). */
+  async disconnect(nodeId: string, reason: string): Promise<number> {
+    const sockets = this.ctx.getWebSockets(nodeId);
+    for (const ws of sockets) ws.close(4001, reason.slice(0, 120));
+    return sockets.length;
+  }
+
+  /** Who is connected now. */
+  async connected(): Promise<{ node_id: string; since: string }[]> {
+    return this.ctx.getWebSockets().map((ws) => {
+      const a = ws.deserializeAttachment() as Attachment;
+      return { node_id: a.nodeId, since: new Date(a.since).toISOString() };
+    });
+  }
+
+  override async webSocketMessage(): Promise<void> {
+    // The bridge never sends; nothing to do.
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    try {
+      ws.close(code === 1005 ? 1000 : code, "closed");
+    } catch {
+      // Already closed.
+    }
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    try {
+      ws.close(1011, "error");
+    } catch {
+      // Already closed.
+    }
+  }
+
+  /** A failed send drops that one subscriber, never the broadcast. */
+  #send(ws: WebSocket, frame: string): void {
+    try {
+      ws.send(frame);
+    } catch {
+      try {
+        ws.close(1011, "send failed");
+      } catch {
+        // Already gone.
+      }
+    }
+  }
+}

@@ -1,0 +1,32 @@
+import type { Env } from "../env.ts";
+import type { Delivery } from "./events.ts";
+
+/** The org Hubs, as handlers use them (a fake in unit tests). */
+export interface HubClient {
+  publish(orgId: string, deliveries: Delivery[]): Promise<void>;
+  /** Opens the bridge WebSocket for one node's SSE stream. */
+  connect(orgId: string, nodeId: string): Promise<WebSocket>;
+  disconnect(orgId: string, nodeId: string, reason: string): Promise<void>;
+  ping(orgId: string, id: string): Promise<number>;
+  connected(orgId: string): Promise<{ node_id: string; since: string }[]>;
+}
+
+export function hubClient(env: Pick<Env, "HUB">): HubClient {
+  const hub = (orgId: string) => env.HUB.get(env.HUB.idFromName(orgId));
+  return {
+    publish: (orgId, deliveries) => hub(orgId).publish(deliveries),
+    async connect(orgId, nodeId) {
+      const res = await hub(orgId).fetch(`https://hub/connect?node=${encodeURIComponent(nodeId)}`, {
+        headers: { upgrade: "websocket" },
+      });
+      if (!res.webSocket) throw new Error(`hub refused the stream (${res.status})`);
+      res.webSocket.accept();
+      return res.webSocket;
+    },
+    async disconnect(orgId, nodeId, reason) {
+      await hub(orgId).disconnect(nodeId, reason);
+    },
+    ping: (orgId, id) => hub(orgId).ping(id),
+    connected: (orgId) => hub(orgId).connected(),
+  };
+}

@@ -1,0 +1,96 @@
+import type { Context } from "hono";
+import type { AppEnv } from "../../context.ts";
+import { bumpRevision, lockOrg, type Tx, writeAudit } from "../audit.ts";
+import { appendEvents, type Delivery, type NewEvent, toDeliveries } from "../events.ts";
+import { activeSigner } from "../signing.ts";
+import { meshChangeEvents } from "./changes.ts";
+import { loadMesh, type Mesh } from "./model.ts";
+
+export interface MeshWriteScope {
+  tx: Tx;
+  /** The org's new revision (already bumped). */
+  revision: number;
+  /** The mesh as it was before this write. */
+  before: Mesh;
+  at: Date;
+}
+
+export interface MeshWriteOutcome<T> {
+  result: T;
+  audit: {
+    action: string;
+    targetType: string;
+    targetId: string | null;
+    before: unknown;
+    after: unknown;
+  };
+  /** What changed, so the right nodes get the right events. */
+  changed: { policies?: string[]; nodes?: string[] };
+  /** Events beyond those derived from the mesh diff (e.g. signing key rotation). */
+  extraEvents?: NewEvent[];
+}
+
+export interface Actor {
+  type: "api_key" | "node" | "system";
+  id: string | null;
+}
+
+/**
+ * Every write that changes what agents enforce goes through here, in one
+ * transaction holding the org lock: revision bump, the change itself, the
+ * events it implies (persisted in sequence), the audit row. After commit the
+ * signed events are published to the org's Hub. A failed publish loses
+ * nothing: the events are stored and agents catch up when they resume.
+ */
+export async function meshWrite<T>(
+  c: Context<AppEnv>,
+  orgId: string,
+  actor: Actor,
+  change: (scope: MeshWriteScope) => Promise<MeshWriteOutcome<T>>,
+): Promise<{ result: T; revision: number; deliveries: Delivery[] }> {
+  const { db, now, hub } = c.var.services;
+  const at = now();
+  const done = await db.transaction(async (tx) => {
+    await lockOrg(tx, orgId);
+    const revision = await bumpRevision(tx, orgId);
+    const before = await loadMesh(tx, orgId);
+    const outcome = await change({ tx, revision, before, at });
+    const after = await loadMesh(tx, orgId);
+    const events = [
+      ...meshChangeEvents(before, after, outcome.changed),
+      ...(outcome.extraEvents ?? []),
+    ];
+    const stored = await appendEvents(tx, orgId, revision, events);
+    await writeAudit(tx, {
+      orgId,
+      actorType: actor.type,
+      actorId: actor.id,
+      ...outcome.audit,
+      requestId: c.var.requestId,
+      at,
+    });
+    const deliveries =
+      stored.length > 0
+        ? await toDeliveries(
+            stored,
+            await activeSigner(tx, orgId, c.var.env.SIGNING_KEY_SECRET),
+            at,
+          )
+        : [];
+    return { result: outcome.result, revision, deliveries };
+  });
+  if (done.deliveries.length > 0) {
+    await hub.publish(orgId, done.deliveries).catch((err: unknown) => {
+      console.error(
+        JSON.stringify({
+          level: "warn",
+          msg: "hub publish failed; agents will catch up on resume",
+          org_id: orgId,
+          request_id: c.var.requestId,
+          error: err instanceof Error ? err.message : String(err),
+        }),
+      );
+    });
+  }
+  return done;
+}
