@@ -32,9 +32,9 @@ export class MemberIndex<T extends MeshMember> {
     for (const m of members) {
       this.byId.set(m.id, m);
       for (const g of m.groups) {
-        let list = this.byGroup.get(g);
-        if (!list) this.byGroup.set(g, (list = []));
-        list.push(m);
+        const list = this.byGroup.get(g);
+        if (list) list.push(m);
+        else this.byGroup.set(g, [m]);
       }
     }
   }
