@@ -14,6 +14,7 @@ import { type CompiledPolicy, compilePolicy, RegoCompileErrors } from "./compile
 import { type CompiledQuery, compileQueryBody, runQuery } from "./compile/query.ts";
 import { compileGlobalRef } from "./compile/terms.ts";
 import { RegoError } from "./errors.ts";
+import type { DocNode } from "./compile/tree.ts";
 import type { Query, TermFn } from "./eval/types.ts";
 import { parseModule, parseQuery } from "./parser/module.ts";
 import { fromJSON, RObject, type Value } from "./value.ts";
@@ -53,6 +54,8 @@ export interface PathResult {
   readonly value?: Value;
 }
 
+const EMPTY = new RObject();
+
 function toValue(x: unknown): Value {
   if (x instanceof RObject) return x;
   return fromJSON(x);
@@ -86,14 +89,20 @@ export function parseModules(
 export class Engine {
   readonly #queries = new Map<string, CompiledQuery>();
   readonly #paths = new Map<string, TermFn>();
+  /** Documents that depend on no input or data: computed once per engine. */
+  readonly #consts = new Map<DocNode, Value | undefined>();
 
   constructor(readonly policy: CompiledPolicy) {}
 
   #query(opts: EvalOptions): Query {
     const random = (n: number) => crypto.getRandomValues(new Uint8Array(n));
+    const data = opts.data === undefined ? EMPTY : toValue(opts.data);
     return {
       input: opts.input === undefined ? undefined : toValue(opts.input),
-      data: opts.data === undefined ? new RObject() : toValue(opts.data),
+      data,
+      hasData: !(data instanceof RObject) || data.size > 0,
+      track: { impure: false },
+      consts: this.#consts,
       cache: new Map(),
       fnOverrides: undefined,
       masked: undefined,

@@ -59,6 +59,8 @@ export function createApp(options: AppOptions = {}): OpenAPIHono<AppEnv> {
   registerCreateKey(app);
   registerListKeys(app);
   registerRevokeKey(app);
+  // Mesh administration: enrollment tokens, nodes, mesh policies, signing keys.
+  // Agent protocol: /v1/register and /v1/nodes/{id}/….
 
   app.notFound((c) =>
     errorResponse(

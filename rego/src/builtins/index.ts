@@ -34,6 +34,7 @@ import { regexBuiltins } from "./regex.ts";
 import { semverBuiltins } from "./semver.ts";
 import { setBuiltins } from "./sets.ts";
 import { stringBuiltins } from "./strings.ts";
+import { timeBuiltins } from "./time.ts";
 import { typeBuiltins } from "./type-checks.ts";
 import { unitBuiltins } from "./units.ts";
 import { uuidBuiltins } from "./uuid.ts";
@@ -60,6 +61,7 @@ const tables: readonly BuiltinTable[] = [
   encodingBuiltins,
   jsonYamlBuiltins,
   netBuiltins,
+  timeBuiltins,
   cryptoHashBuiltins,
   jwtBuiltins,
   graphqlBuiltins,

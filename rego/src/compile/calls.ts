@@ -68,6 +68,7 @@ export function resolveCallee(cx: CompileCtx, fn: Term, scope: Scope): Callee | 
   if (lang) {
     const inner = lang.call;
     const call: CallFn = (q, args, k) => {
+      if (lang.impure) q.track.impure = true;
       try {
         return inner(q, args, k);
       } catch (e) {
@@ -104,6 +105,7 @@ export function builtinCall(def: BuiltinDef): CallFn {
   if (def.relation) {
     const rel = def.relation;
     return (q, args, k) => {
+      if (def.nondeterministic) q.track.impure = true;
       let out: Iterable<Value>;
       try {
         out = rel(args, q.bctx);
@@ -115,7 +117,9 @@ export function builtinCall(def: BuiltinDef): CallFn {
     };
   }
   const fn = def.fn;
+  const nondet = def.nondeterministic === true;
   return (q, args, k) => {
+    if (nondet) q.track.impure = true;
     let r: Value | undefined;
     try {
       r = fn(args, q.bctx);
@@ -164,7 +168,7 @@ export function compileCall(cx: CompileCtx, t: TermOf<"call">, scope: Scope): Te
       if (ov) {
         if (ov.kind === "value") return k(ov.value);
         // a mock runs unmocked: it may call the original, and never another mock
-        return ov.call({ ...q, fnOverrides: undefined, cache: new Map() }, args, k);
+        return ov.call({ ...q, fnOverrides: undefined, cache: new Map(), consts: undefined }, args, k);
       }
       return impl(q, args, k);
     } catch (e) {

@@ -1,6 +1,6 @@
 import type { BuiltinDef } from "../builtins/types.ts";
 import type { RegoError } from "../errors.ts";
-import type { CallFn } from "../eval/types.ts";
+import type { LanguageBuiltin } from "../eval/language.ts";
 import type { DocNode } from "./tree.ts";
 
 /** What term and body compilation needs from the whole compilation. */
@@ -8,7 +8,7 @@ export interface CompileCtx {
   readonly root: DocNode;
   readonly builtin: (name: string) => BuiltinDef | undefined;
   /** Builtins the language itself provides (`print`, `internal.member_2`, ...). */
-  readonly language: ReadonlyMap<string, { arity: number; call: CallFn }>;
+  readonly language: ReadonlyMap<string, LanguageBuiltin>;
   readonly errors: RegoError[];
   /** Rule currently compiled (for `rego.metadata.*`), if any. */
   current: { annotations: unknown; chain: unknown } | undefined;

@@ -108,7 +108,10 @@ function compileRef(cx: CompileCtx, t: TermOf<"ref">, scope: Scope): TermFn {
 export function compileGlobalRef(cx: CompileCtx, g: GlobalRef, ops: readonly Operand[]): TermFn {
   const all: Operand[] = [...g.path.map((key) => ({ kind: "const", key }) as const), ...ops];
   if (g.root === "input") {
-    return (q, env, k) => (q.input === undefined ? false : navigate(q, env, q.input, all, 0, k));
+    return (q, env, k) => {
+      q.track.impure = true;
+      return q.input === undefined ? false : navigate(q, env, q.input, all, 0, k);
+    };
   }
   // Walk the rule tree as far as constant segments go.
   let node: DocNode = cx.root;
@@ -125,6 +128,7 @@ export function compileGlobalRef(cx: CompileCtx, g: GlobalRef, ops: readonly Ope
   const rest = all.slice(i);
   const start = node;
   return (q, env, k) => {
+    if (q.hasData) q.track.impure = true;
     if (q.masked) return navData(q, env, cx.root, q.data, all, 0, k);
     let base: Value | undefined = q.data;
     for (let j = 0; j < path.length && base !== undefined; j++) {

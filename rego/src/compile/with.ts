@@ -119,6 +119,7 @@ export function compileWith(cx: CompileCtx, e: Expr, scope: Scope, inner: ExprFn
       input,
       data,
       cache: new Map(),
+      consts: undefined,
       masked: masked ?? q.masked,
       fnOverrides: fns ?? q.fnOverrides,
     };

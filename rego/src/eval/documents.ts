@@ -97,19 +97,29 @@ function merge(a: Value, b: Value): Value {
 
 /** The value the rules at a node define, memoised per query. */
 export function ownValue(q: Query, node: DocNode): Value | undefined {
+  const consts = q.consts;
+  if (consts?.has(node)) return consts.get(node);
   const cached = q.cache.get(node);
   if (cached === PENDING) {
     throw new RegoError("rego_recursion_error", `rule ${node.path.join(".")} is recursive`);
   }
   if (cached !== undefined || q.cache.has(node)) return cached as Value | undefined;
   q.cache.set(node, PENDING);
+  const outer = q.track.impure;
+  q.track.impure = false;
   try {
     const v = computeOwn(q, node);
-    q.cache.set(node, v);
+    if (!q.track.impure && consts) {
+      // depends on nothing per query: keep it for every later query
+      consts.set(node, v);
+      q.cache.delete(node);
+    } else q.cache.set(node, v);
     return v;
   } catch (e) {
     q.cache.delete(node);
     throw e;
+  } finally {
+    q.track.impure ||= outer;
   }
 }
 

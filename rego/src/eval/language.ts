@@ -25,9 +25,16 @@ const httpSend: CallFn = () => {
 };
 
 /** Builtins that belong to the language rather than the library. */
-export const languageBuiltins: ReadonlyMap<string, { arity: number; call: CallFn }> = new Map([
+export interface LanguageBuiltin {
+  readonly arity: number;
+  readonly call: CallFn;
+  /** Has effects or depends on more than its operands. */
+  readonly impure?: boolean;
+}
+
+export const languageBuiltins: ReadonlyMap<string, LanguageBuiltin> = new Map<string, LanguageBuiltin>([
   ["internal.member_2", { arity: 2, call: member2 }],
   ["internal.member_3", { arity: 3, call: member3 }],
   ["opa.runtime", { arity: 0, call: runtime }],
-  ["http.send", { arity: 1, call: httpSend }],
+  ["http.send", { arity: 1, call: httpSend, impure: true }],
 ]);

@@ -37,6 +37,15 @@ export interface Query {
   readonly print: (line: string) => void;
   /** Depth guard against runaway recursion. */
   depth: number;
+  /**
+   * Set while evaluating when something read input, base data or a
+   * nondeterministic builtin: the value then cannot outlive the query.
+   */
+  readonly track: { impure: boolean };
+  /** Engine-wide values of documents that depend on nothing per query; absent under `with`. */
+  readonly consts: Map<DocNode, Value | undefined> | undefined;
+  /** Base data is not empty (reading it makes a document query-specific). */
+  readonly hasData: boolean;
 }
 
 /** Operand values of a call. */
