@@ -38,6 +38,7 @@ import { timeBuiltins } from "./time.ts";
 import { typeBuiltins } from "./type-checks.ts";
 import { unitBuiltins } from "./units.ts";
 import { uuidBuiltins } from "./uuid.ts";
+import { x509Builtins } from "./x509/index.ts";
 import type { BuiltinDef, BuiltinTable } from "./types.ts";
 
 const tables: readonly BuiltinTable[] = [
@@ -66,6 +67,7 @@ const tables: readonly BuiltinTable[] = [
   jwtBuiltins,
   graphqlBuiltins,
   awsBuiltins,
+  x509Builtins,
 ];
 
 export const builtins: ReadonlyMap<string, BuiltinDef> = new Map(

@@ -122,10 +122,10 @@ function pkcs1Private(der: Uint8Array): RsaPrivateKey {
 
 function sec1Private(der: Uint8Array, curveHint?: Curve): EcPrivateKey {
   const f = seq(parseDer(der), "EC private key");
-  const d = expect(f[2], TAG.OCTET_STRING, "EC private key").content;
+  const d = expect(f[1], TAG.OCTET_STRING, "EC private key").content;
   let curve = curveHint;
   let point: Uint8Array | undefined;
-  for (const x of f.slice(3)) {
+  for (const x of f.slice(2)) {
     if (x.cls === 2 && x.tag === 0) curve = CURVE_OIDS[readOid(children(x)[0])] ?? curve;
     if (x.cls === 2 && x.tag === 1) point = readBitString(children(x)[0]);
   }
