@@ -1,8 +1,15 @@
 import type { Term, TermOf } from "../ast/nodes.ts";
 import { type Location, RegoError } from "../errors.ts";
 import { navData, nodeValue } from "../eval/documents.ts";
-import { navigate, type Operand, type Pat } from "../eval/operands.ts";
-import type { Env, Query, TermFn, VK } from "../eval/types.ts";
+import { index, navigate, type Operand, type Pat } from "../eval/operands.ts";
+import {
+  type Env,
+  fromGetter,
+  type Getter,
+  type Query,
+  type TermFn,
+  type VK,
+} from "../eval/types.ts";
 import { RObject, RSet, type Value } from "../value.ts";
 import { compileCall } from "./calls.ts";
 import type { CompileCtx } from "./context.ts";
@@ -19,7 +26,7 @@ export function compileTerm(cx: CompileCtx, t: Term, scope: Scope): TermFn {
   switch (t.type) {
     case "scalar": {
       const v = t.value;
-      return (_q, _env, k) => k(v);
+      return fromGetter(() => v);
     }
     case "var": {
       if (t.name === "_") {
@@ -29,11 +36,11 @@ export function compileTerm(cx: CompileCtx, t: Term, scope: Scope): TermFn {
       }
       const slot = scope.lookup(t.name);
       if (slot !== undefined) {
-        return (_q, env, k) => {
+        return fromGetter((_q, env) => {
           const v = env[slot];
           if (v === undefined) throw unsafe(t.name, t.loc);
-          return k(v);
-        };
+          return v;
+        });
       }
       const g = scope.global(t.name);
       if (g) return compileGlobalRef(cx, g, []);
@@ -43,11 +50,20 @@ export function compileTerm(cx: CompileCtx, t: Term, scope: Scope): TermFn {
       return compileRef(cx, t, scope);
     case "array": {
       const items = t.items.map((i) => compileTerm(cx, i, scope));
+      const gets = getters(items);
+      if (gets) return fromGetter((q, env) => getAll(q, env, gets));
       return (q, env, k) =>
         evalAll(q, env, items, 0, new Array(items.length), (vs) => k(vs.slice()));
     }
     case "set": {
       const items = t.items.map((i) => compileTerm(cx, i, scope));
+      const gets = getters(items);
+      if (gets) {
+        return fromGetter((q, env) => {
+          const vs = getAll(q, env, gets);
+          return vs && new RSet(vs);
+        });
+      }
       return (q, env, k) =>
         evalAll(q, env, items, 0, new Array(items.length), (vs) => k(new RSet(vs)));
     }
@@ -56,6 +72,16 @@ export function compileTerm(cx: CompileCtx, t: Term, scope: Scope): TermFn {
         compileTerm(cx, a, scope),
         compileTerm(cx, b, scope),
       ]);
+      const gets = getters(fns);
+      if (gets) {
+        return fromGetter((q, env) => {
+          const vs = getAll(q, env, gets);
+          if (!vs) return undefined;
+          const o = new RObject();
+          for (let i = 0; i < vs.length; i += 2) o.set(vs[i]!, vs[i + 1]!);
+          return o;
+        });
+      }
       return (q, env, k) =>
         evalAll(q, env, fns, 0, new Array(fns.length), (vs) => {
           const o = new RObject();
@@ -74,6 +100,27 @@ export function compileTerm(cx: CompileCtx, t: Term, scope: Scope): TermFn {
   }
 }
 
+/** The getters of all terms, if every term has one. */
+export function getters(fns: readonly TermFn[]): Getter[] | undefined {
+  const out: Getter[] = [];
+  for (const f of fns) {
+    if (!f.get) return undefined;
+    out.push(f.get);
+  }
+  return out;
+}
+
+/** Values of single-valued terms; undefined when one is undefined. */
+export function getAll(q: Query, env: Env, gets: readonly Getter[]): Value[] | undefined {
+  const out = new Array<Value>(gets.length);
+  for (let i = 0; i < gets.length; i++) {
+    const v = gets[i]!(q, env);
+    if (v === undefined) return undefined;
+    out[i] = v;
+  }
+  return out;
+}
+
 /** Evaluates terms left to right, each possibly with many values. */
 export function evalAll(
   q: Query,
@@ -84,6 +131,13 @@ export function evalAll(
   k: (vs: Value[]) => boolean,
 ): boolean {
   if (i === fns.length) return k(acc);
+  const g = fns[i]!.get;
+  if (g) {
+    const v = g(q, env);
+    if (v === undefined) return false;
+    acc[i] = v;
+    return evalAll(q, env, fns, i + 1, acc, k);
+  }
   return fns[i]!(q, env, (v) => {
     acc[i] = v;
     return evalAll(q, env, fns, i + 1, acc, k);
@@ -101,6 +155,15 @@ function compileRef(cx: CompileCtx, t: TermOf<"ref">, scope: Scope): TermFn {
     }
   }
   const h = compileTerm(cx, head, scope);
+  const hg = h.get;
+  if (hg && ops.every((o) => o.kind === "const")) {
+    const keys = ops.map((o) => (o as { key: Value }).key);
+    return fromGetter((q, env) => {
+      let v = hg(q, env);
+      for (let i = 0; i < keys.length && v !== undefined; i++) v = index(v, keys[i]!);
+      return v;
+    });
+  }
   return (q, env, k) => h(q, env, (v) => navigate(q, env, v, ops, 0, k));
 }
 
@@ -108,6 +171,15 @@ function compileRef(cx: CompileCtx, t: TermOf<"ref">, scope: Scope): TermFn {
 export function compileGlobalRef(cx: CompileCtx, g: GlobalRef, ops: readonly Operand[]): TermFn {
   const all: Operand[] = [...g.path.map((key) => ({ kind: "const", key }) as const), ...ops];
   if (g.root === "input") {
+    if (all.every((o) => o.kind === "const")) {
+      const keys = all.map((o) => (o as { key: Value }).key);
+      return fromGetter((q) => {
+        q.track.impure = true;
+        let v = q.input;
+        for (let i = 0; i < keys.length && v !== undefined; i++) v = index(v, keys[i]!);
+        return v;
+      });
+    }
     return (q, env, k) => {
       q.track.impure = true;
       return q.input === undefined ? false : navigate(q, env, q.input, all, 0, k);
@@ -127,7 +199,7 @@ export function compileGlobalRef(cx: CompileCtx, g: GlobalRef, ops: readonly Ope
   }
   const rest = all.slice(i);
   const start = node;
-  return (q, env, k) => {
+  const fn: TermFn = (q, env, k) => {
     if (q.hasData) q.track.impure = true;
     if (q.masked) return navData(q, env, cx.root, q.data, all, 0, k);
     let base: Value | undefined = q.data;
@@ -140,6 +212,18 @@ export function compileGlobalRef(cx: CompileCtx, g: GlobalRef, ops: readonly Ope
     }
     return navData(q, env, start, base, rest, 0, k);
   };
+  if (rest.every((o) => o.kind === "const")) {
+    // single-valued: expose a getter (one capture instead of a continuation chain)
+    fn.get = (q, env) => {
+      let out: Value | undefined;
+      fn(q, env, (v) => {
+        out = v;
+        return true;
+      });
+      return out;
+    };
+  }
+  return fn;
 }
 
 export function compileOperand(cx: CompileCtx, t: Term, scope: Scope): Operand {

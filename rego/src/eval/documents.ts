@@ -103,7 +103,11 @@ export function ownValue(q: Query, node: DocNode): Value | undefined {
   if (cached === PENDING) {
     throw new RegoError("rego_recursion_error", `rule ${node.path.join(".")} is recursive`);
   }
-  if (cached !== undefined || q.cache.has(node)) return cached as Value | undefined;
+  if (cached !== undefined || q.cache.has(node)) {
+    // only query-specific values live in the per-query cache
+    q.track.impure = true;
+    return cached as Value | undefined;
+  }
   q.cache.set(node, PENDING);
   const outer = q.track.impure;
   q.track.impure = false;

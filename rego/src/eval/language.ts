@@ -32,7 +32,10 @@ export interface LanguageBuiltin {
   readonly impure?: boolean;
 }
 
-export const languageBuiltins: ReadonlyMap<string, LanguageBuiltin> = new Map<string, LanguageBuiltin>([
+export const languageBuiltins: ReadonlyMap<string, LanguageBuiltin> = new Map<
+  string,
+  LanguageBuiltin
+>([
   ["internal.member_2", { arity: 2, call: member2 }],
   ["internal.member_3", { arity: 3, call: member3 }],
   ["opa.runtime", { arity: 0, call: runtime }],

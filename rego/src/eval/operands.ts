@@ -118,6 +118,15 @@ export function navigate(
   data = false,
 ): boolean {
   if (i === ops.length) return k(v);
-  const next = (c: Value) => navigate(q, env, c, ops, i + 1, k, data);
-  return step(q, env, ops[i]!, v, next, undefined, undefined, data ? indexData : index);
+  // inline closures: tsx's keepNames wraps named local arrows in a costly helper
+  return step(
+    q,
+    env,
+    ops[i]!,
+    v,
+    (c) => navigate(q, env, c, ops, i + 1, k, data),
+    undefined,
+    undefined,
+    data ? indexData : index,
+  );
 }

@@ -9,7 +9,27 @@ export type K = () => boolean;
 /** Continuation receiving a value. */
 export type VK = (v: Value) => boolean;
 /** A compiled term: produces each of its values (usually one). */
-export type TermFn = (q: Query, env: Env, k: VK) => boolean;
+export interface TermFn {
+  (q: Query, env: Env, k: VK): boolean;
+  /**
+   * Present when the term has at most one value and needs no search: the
+   * fast path that skips continuations (`undefined` = no value).
+   */
+  get?: Getter;
+}
+
+/** Direct evaluation of a single-valued term. */
+export type Getter = (q: Query, env: Env) => Value | undefined;
+
+/** Wraps a getter as a full term function that also exposes it. */
+export function fromGetter(get: Getter): TermFn {
+  const fn: TermFn = (q, env, k) => {
+    const v = get(q, env);
+    return v === undefined ? false : k(v);
+  };
+  fn.get = get;
+  return fn;
+}
 /** A compiled body literal. */
 export type ExprFn = (q: Query, env: Env, k: K) => boolean;
 

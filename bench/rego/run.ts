@@ -1,0 +1,65 @@
+/**
+ * Rego engine benchmark: `npx tsx bench/rego/run.ts [events]`.
+ * Evaluates policy.rego's decision per telemetry event, checks it against
+ * the hand-written JS policy, and prints p50/p99 latency, throughput and the
+ * ratio to the JS baseline measured in the same run.
+ */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { compile, toJSON } from "../../rego/src/index.ts";
+import { makeEvents } from "./events.ts";
+import { decide } from "./handwritten.ts";
+
+const N = Number(process.argv[2] ?? 100_000);
+const source = readFileSync(fileURLToPath(new URL("./policy.rego", import.meta.url)), "utf8");
+const engine = compile({ "policy.rego": source });
+const events = makeEvents(N);
+const path = "data.tether.governance.decision";
+const nowNs = 0n;
+
+// Same decisions from both implementations (sets come out sorted, as the JS sorts).
+for (const e of events.slice(0, 2000)) {
+  const got = toJSON(engine.evalPath(path, { input: e, nowNs }).value!) as unknown;
+  const want = decide(e);
+  if (
+    JSON.stringify(got) !==
+    JSON.stringify({ allow: want.allow, severity: want.severity, violations: want.violations })
+  ) {
+    throw new Error(
+      `mismatch for ${JSON.stringify(e)}:\n rego ${JSON.stringify(got)}\n js   ${JSON.stringify(want)}`,
+    );
+  }
+}
+
+function percentile(xs: Float64Array, p: number): number {
+  const s = Float64Array.from(xs).sort();
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
+}
+
+function measure(label: string, fn: (i: number) => unknown) {
+  for (let i = 0; i < Math.min(N, 20_000); i++) fn(i); // warm up
+  const lat = new Float64Array(Math.min(N, 20_000));
+  for (let i = 0; i < lat.length; i++) {
+    const t = performance.now();
+    fn(i);
+    lat[i] = (performance.now() - t) * 1000;
+  }
+  const t0 = performance.now();
+  for (let i = 0; i < N; i++) fn(i);
+  const secs = (performance.now() - t0) / 1000;
+  return { label, p50: percentile(lat, 0.5), p99: percentile(lat, 0.99), perSec: N / secs, secs };
+}
+
+const rego = measure("rego engine", (i) => engine.evalPath(path, { input: events[i]!, nowNs }));
+const js = measure("hand-written JS", (i) => decide(events[i]!));
+const rows = [rego, js];
+console.log(
+  `policy: ${source.split("\n").filter((l) => /^\S.* (if|:=|contains)\b/.test(l)).length} rules, ${N} events`,
+);
+console.log("implementation      p50 (µs)   p99 (µs)   decisions/s   loop (s)");
+for (const r of rows) {
+  console.log(
+    `${r.label.padEnd(18)}  ${r.p50.toFixed(2).padStart(8)}   ${r.p99.toFixed(2).padStart(8)}   ${Math.round(r.perSec).toString().padStart(11)}   ${r.secs.toFixed(2).padStart(8)}`,
+  );
+}
+console.log(`ratio (rego / js, throughput): ${(js.perSec / rego.perSec).toFixed(2)}`);
