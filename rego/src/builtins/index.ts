@@ -22,6 +22,7 @@ import { cryptoHashBuiltins } from "./crypto/hashes.ts";
 import { encodingBuiltins } from "./encoding.ts";
 import { globBuiltins } from "./glob.ts";
 import { graphqlBuiltins } from "./graphql/index.ts";
+import { graphBuiltins } from "./graph.ts";
 import { jsonPatchBuiltins } from "./json-patch.ts";
 import { jsonPathBuiltins } from "./json-paths.ts";
 import { jsonYamlBuiltins } from "./json-yaml.ts";
@@ -63,6 +64,7 @@ const tables: readonly BuiltinTable[] = [
   jsonYamlBuiltins,
   netBuiltins,
   timeBuiltins,
+  graphBuiltins,
   cryptoHashBuiltins,
   jwtBuiltins,
   graphqlBuiltins,
