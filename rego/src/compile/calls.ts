@@ -2,12 +2,12 @@ import type { Term, TermOf } from "../ast/nodes.ts";
 import type { BuiltinDef } from "../builtins/types.ts";
 import { RegoError } from "../errors.ts";
 import { callFunction } from "../eval/functions.ts";
-import type { CallFn, Query, TermFn } from "../eval/types.ts";
+import { type CallFn, fromGetter, type Query, type TermFn } from "../eval/types.ts";
 import { unifyValue } from "../eval/unify.ts";
 import type { Value } from "../value.ts";
 import type { CompileCtx } from "./context.ts";
 import type { Scope } from "./scope.ts";
-import { compilePat, compileTerm, evalAll } from "./terms.ts";
+import { compilePat, compileTerm, evalAll, getAll, getters } from "./terms.ts";
 import type { DocNode } from "./tree.ts";
 
 /** A resolved callee: a user function at a tree node, or a builtin by name. */
@@ -24,6 +24,8 @@ export type Callee =
       readonly key: string;
       readonly arity: number;
       readonly call: CallFn;
+      /** Single-valued builtins: call without a continuation. */
+      readonly direct?: (q: Query, args: readonly Value[]) => Value | undefined;
     };
 
 /** The dotted name or data path a callee term spells, if it is a plain name. */
@@ -79,8 +81,12 @@ export function resolveCallee(cx: CompileCtx, fn: Term, scope: Scope): Callee | 
     return { kind: "builtin", name, key: name, arity: lang.arity, call };
   }
   const def = cx.builtin(name);
-  if (def)
-    return { kind: "builtin", name, key: name, arity: def.args.length, call: builtinCall(def) };
+  if (def) {
+    const call = builtinCall(def);
+    const arity = def.args.length;
+    if (def.relation) return { kind: "builtin", name, key: name, arity, call };
+    return { kind: "builtin", name, key: name, arity, call, direct: builtinDirect(def) };
+  }
   return undefined;
 }
 
@@ -127,6 +133,21 @@ export function builtinCall(def: BuiltinDef): CallFn {
       return builtinFailure(q, e);
     }
     return r === undefined ? false : k(r);
+  };
+}
+
+/** A builtin called directly: its value, or undefined (errors as `builtinFailure`). */
+function builtinDirect(def: BuiltinDef): (q: Query, args: readonly Value[]) => Value | undefined {
+  const fn = def.fn;
+  const nondet = def.nondeterministic === true;
+  return (q, args) => {
+    if (nondet) q.track.impure = true;
+    try {
+      return fn(args, q.bctx);
+    } catch (e) {
+      builtinFailure(q, e);
+      return undefined;
+    }
   };
 }
 
@@ -180,6 +201,38 @@ export function compileCall(cx: CompileCtx, t: TermOf<"call">, scope: Scope): Te
       throw e;
     }
   };
+  const gets = out ? undefined : getters(inputs);
+  if (gets) {
+    const direct =
+      callee.kind === "builtin" && callee.direct
+        ? callee.direct
+        : (q: Query, args: readonly Value[]): Value | undefined => {
+            let r: Value | undefined;
+            impl(q, args, (v) => {
+              r = v;
+              return true;
+            });
+            return r;
+          };
+    return fromGetter((q, env) => {
+      const args = getAll(q, env, gets);
+      if (!args) return undefined;
+      if (q.fnOverrides?.has(key)) {
+        let r: Value | undefined;
+        call(q, args, (v) => {
+          r = v;
+          return true;
+        });
+        return r;
+      }
+      try {
+        return direct(q, args);
+      } catch (e) {
+        if (e instanceof RegoError && !e.location) throw new RegoError(e.code, e.message, loc);
+        throw e;
+      }
+    });
+  }
   // Operands that may bind vars (refs like `a[x]`) run before plain vars.
   const order = t.args
     .slice(0, callee.arity)

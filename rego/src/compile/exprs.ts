@@ -2,7 +2,9 @@ import type { Body, Expr, Term } from "../ast/nodes.ts";
 import { RegoError } from "../errors.ts";
 import { each } from "../eval/operands.ts";
 import type { Env, ExprFn, K, Query } from "../eval/types.ts";
+import type { Pat } from "../eval/operands.ts";
 import { unifyPats, unifyValue } from "../eval/unify.ts";
+import { equal } from "../value.ts";
 import { calleeArity } from "./calls.ts";
 import type { CompileCtx } from "./context.ts";
 import { orderBody } from "./safety.ts";
@@ -89,6 +91,13 @@ function compileKind(cx: CompileCtx, e: Expr, scope: Scope): ExprFn {
   switch (e.kind) {
     case "term": {
       const t = compileTerm(cx, e.term, scope);
+      const g = t.get;
+      if (g) {
+        return (q, env, k) => {
+          const v = g(q, env);
+          return v === undefined || v === false ? false : k();
+        };
+      }
       return (q, env, k) => t(q, env, (v) => (v === false ? false : k()));
     }
     case "assign":
@@ -96,6 +105,8 @@ function compileKind(cx: CompileCtx, e: Expr, scope: Scope): ExprFn {
       if (e.kind === "assign") checkAssignable(e.left);
       const a = compilePat(cx, e.left, scope);
       const b = compilePat(cx, e.right, scope);
+      const fast = bindFast(a, b) ?? bindFast(b, a);
+      if (fast) return fast;
       return (q, env, k) => unifyPats(q, env, a, b, k);
     }
     case "some":
@@ -116,6 +127,23 @@ function compileKind(cx: CompileCtx, e: Expr, scope: Scope): ExprFn {
     case "every":
       return compileEvery(cx, e, scope);
   }
+}
+
+/** `x = <single-valued term>`: bind or compare without the general unifier. */
+function bindFast(a: Pat, b: Pat): ExprFn | undefined {
+  if (a.t !== "var" || b.t !== "val" || !b.fn.get) return undefined;
+  const slot = a.slot;
+  const g = b.fn.get;
+  return (q, env, k) => {
+    const v = g(q, env);
+    if (v === undefined) return false;
+    const cur = env[slot];
+    if (cur !== undefined) return equal(cur, v) ? k() : false;
+    env[slot] = v;
+    const stop = k();
+    env[slot] = undefined;
+    return stop;
+  };
 }
 
 function checkAssignable(t: Term): void {
