@@ -35,6 +35,7 @@ import { regexBuiltins } from "./regex.ts";
 import { semverBuiltins } from "./semver.ts";
 import { setBuiltins } from "./sets.ts";
 import { stringBuiltins } from "./strings.ts";
+import { templateStringBuiltins } from "./template-string.ts";
 import { timeBuiltins } from "./time.ts";
 import { typeBuiltins } from "./type-checks.ts";
 import { unitBuiltins } from "./units.ts";
@@ -65,6 +66,7 @@ const tables: readonly BuiltinTable[] = [
   netBuiltins,
   timeBuiltins,
   graphBuiltins,
+  templateStringBuiltins,
   cryptoHashBuiltins,
   jwtBuiltins,
   graphqlBuiltins,
@@ -97,4 +99,5 @@ export const operatorNames: Readonly<Record<string, string>> = {
   "|": "or",
 };
 
+export { formatRaw, formatValue } from "./format.ts";
 export type { BuiltinContext, BuiltinDef, BuiltinTable } from "./types.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RObject } from "../value.ts";
+import { fromJSON, RObject, RSet } from "../value.ts";
 import { call } from "./test-helpers.ts";
 
 describe("strings", () => {
@@ -59,5 +59,24 @@ describe("sprintf", () => {
   it("prints big integers in full", () => {
     expect(call("sprintf", "%s", [123456789123456789123n])).toBe("123456789123456789123");
     expect(call("sprintf", "%d", [123456789123456789123n])).toBe("123456789123456789123");
+  });
+});
+
+describe("template strings", () => {
+  it("prints values as Rego text and strings bare", () => {
+    const parts = [
+      "a ",
+      new RSet([fromJSON([42, 13.37, true, "foo", null])]),
+      " ",
+      new RSet([new RSet()]),
+      " ",
+      new RSet(),
+      " ",
+      new RSet(["x"]),
+    ];
+    expect(call("internal.template_string", parts)).toBe(
+      'a [42, 13.37, true, "foo", null] set() <undefined> x',
+    );
+    expect(() => call("internal.template_string", [new RSet([1, 2])])).toThrow("multiple outputs");
   });
 });

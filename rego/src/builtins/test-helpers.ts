@@ -1,5 +1,5 @@
 /** Helpers for the builtin tests: call a builtin by name with a fresh context. */
-import { fromJSON, type Value } from "../value.ts";
+import { RObject, type Value } from "../value.ts";
 import { getBuiltin } from "./index.ts";
 import type { BuiltinContext } from "./types.ts";
 
@@ -18,22 +18,19 @@ export function context(over: Partial<BuiltinContext> = {}): BuiltinContext {
   };
 }
 
-/** Calls builtin `name`; plain JSON arguments are converted to Rego values. */
+/** Calls builtin `name`; plain JSON parts of the arguments become Rego values. */
 export function call(name: string, ...args: unknown[]): Value | undefined {
   const b = getBuiltin(name);
   if (!b) throw new Error(`no builtin ${name}`);
-  return b.fn(
-    args.map((a) => (isValue(a) ? a : fromJSON(a))),
-    context(),
-  );
+  return b.fn(args.map(toValue), context());
 }
 
-function isValue(a: unknown): a is Value {
-  return (
-    typeof a === "bigint" ||
-    (typeof a === "object" &&
-      a !== null &&
-      !Array.isArray(a) &&
-      !(Object.getPrototypeOf(a) === Object.prototype))
-  );
+/** Plain arrays and records are converted; Rego values (RSet, RObject, bigint) pass through. */
+function toValue(a: unknown): Value {
+  if (Array.isArray(a)) return a.map(toValue);
+  if (a !== null && typeof a === "object" && Object.getPrototypeOf(a) === Object.prototype) {
+    return new RObject(Object.entries(a).map(([k, v]) => [k, toValue(v)] as const));
+  }
+  if (a === undefined) throw new Error("undefined argument");
+  return a as Value;
 }
