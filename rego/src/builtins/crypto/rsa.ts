@@ -69,8 +69,24 @@ export function verifyPkcs1v15(
   return want !== undefined && bytesEqual(em, want);
 }
 
+export function modInverse(a: bigint, m: bigint): bigint {
+  let [r0, r1, s0, s1] = [((a % m) + m) % m, m, 1n, 0n];
+  while (r1 !== 0n) {
+    const q = r0 / r1;
+    [r0, r1] = [r1, r0 - q * r1];
+    [s0, s1] = [s1, s0 - q * s1];
+  }
+  return ((s0 % m) + m) % m;
+}
+
+/** m^d mod n, with the Chinese remainder theorem when the primes are known. */
 function privateOp(key: RsaPrivateKey, m: bigint): bigint {
-  return modPow(m, key.d, key.n);
+  const { p, q, d, n } = key;
+  if (!p || !q || p * q !== n) return modPow(m, d, n);
+  const m1 = modPow(m % p, d % (p - 1n), p);
+  const m2 = modPow(m % q, d % (q - 1n), q);
+  const h = (modInverse(q, p) * (((m1 - m2) % p) + p)) % p;
+  return m2 + h * q;
 }
 
 export function signPkcs1v15(key: RsaPrivateKey, hash: HashName, hashed: Uint8Array): Uint8Array {

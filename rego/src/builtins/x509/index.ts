@@ -117,7 +117,14 @@ function verifyOptions(o: RObject, ctx: BuiltinContext): VerifyOptions {
   return opts;
 }
 
-function parseAndVerify(input: string, opts: VerifyOptions): Value {
+/** OPA adds `URIStrings` for parse_and_verify_certificates but not for the `_with_options` form. */
+function withoutUriStrings(c: RObject): RObject {
+  const out = new RObject(c.entries());
+  out.delete("URIStrings");
+  return out;
+}
+
+function parseAndVerify(input: string, opts: VerifyOptions, uriStrings = true): Value {
   let certs: Certificate[];
   try {
     certs = certsFromString(input);
@@ -125,7 +132,8 @@ function parseAndVerify(input: string, opts: VerifyOptions): Value {
     return UNVERIFIED;
   }
   try {
-    return [true, certsValue(verifyChain(certs, opts))];
+    const chain = certsValue(verifyChain(certs, opts)) as RObject[];
+    return [true, uriStrings ? chain : chain.map(withoutUriStrings)];
   } catch {
     return UNVERIFIED;
   }
@@ -234,7 +242,7 @@ const defs: BuiltinDef[] = [
     fn: (args, ctx) => {
       const input = stringOperand(args, 0);
       const opts = verifyOptions(objectOperand(args, 1), ctx);
-      return parseAndVerify(input, opts);
+      return parseAndVerify(input, opts, false);
     },
     nondeterministic: true,
   },

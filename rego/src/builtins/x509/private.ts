@@ -17,24 +17,14 @@ import {
   parsePkcs1PrivateKey,
   parsePkcs8PrivateKey,
 } from "../crypto/keys.ts";
-import type { RsaPrivateKey } from "../crypto/rsa.ts";
+import { modInverse, type RsaPrivateKey } from "../crypto/rsa.ts";
 import { curveFor } from "../crypto/sig.ts";
 import { big } from "./cert.ts";
-
-function modInv(a: bigint, m: bigint): bigint {
-  let [r0, r1, s0, s1] = [((a % m) + m) % m, m, 1n, 0n];
-  while (r1 !== 0n) {
-    const q = r0 / r1;
-    [r0, r1] = [r1, r0 - q * r1];
-    [s0, s1] = [s1, s0 - q * s1];
-  }
-  return ((s0 % m) + m) % m;
-}
 
 function crt(k: RsaPrivateKey): { dp: bigint; dq: bigint; qi: bigint } {
   const p = k.p ?? 1n;
   const q = k.q ?? 1n;
-  return { dp: k.d % (p - 1n), dq: k.d % (q - 1n), qi: modInv(q, p) };
+  return { dp: k.d % (p - 1n), dq: k.d % (q - 1n), qi: modInverse(q, p) };
 }
 
 /** Go's `pem.Decode` loop in OPA's getPrivateKeysFromPEMData. */
