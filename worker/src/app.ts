@@ -7,6 +7,9 @@ import { ApiError, errorResponse, fieldIssues, validationError } from "./errors.
 import { requestId } from "./middleware/request-id.ts";
 import { provideServices, realServices, type ServicesFactory } from "./middleware/services.ts";
 import { registerBootstrap } from "./routes/bootstrap.ts";
+import { registerCreateEnrollmentToken } from "./routes/enrollment-tokens.create.ts";
+import { registerListEnrollmentTokens } from "./routes/enrollment-tokens.list.ts";
+import { registerRevokeEnrollmentToken } from "./routes/enrollment-tokens.revoke.ts";
 import { registerHealthz } from "./routes/healthz.ts";
 import { registerCreateKey } from "./routes/keys.create.ts";
 import { registerListKeys } from "./routes/keys.list.ts";
@@ -60,6 +63,9 @@ export function createApp(options: AppOptions = {}): OpenAPIHono<AppEnv> {
   registerListKeys(app);
   registerRevokeKey(app);
   // Mesh administration: enrollment tokens, nodes, mesh policies, signing keys.
+  registerCreateEnrollmentToken(app);
+  registerListEnrollmentTokens(app);
+  registerRevokeEnrollmentToken(app);
   // Agent protocol: /v1/register and /v1/nodes/{id}/….
 
   app.notFound((c) =>

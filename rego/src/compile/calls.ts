@@ -1,10 +1,11 @@
 import type { Term, TermOf } from "../ast/nodes.ts";
 import type { BuiltinDef } from "../builtins/types.ts";
 import { RegoError } from "../errors.ts";
+import { displayString } from "../eval/format.ts";
 import { callFunction } from "../eval/functions.ts";
 import { type CallFn, fromGetter, type Query, type TermFn } from "../eval/types.ts";
 import { unifyValue } from "../eval/unify.ts";
-import type { Value } from "../value.ts";
+import { RObject, type Value } from "../value.ts";
 import type { CompileCtx } from "./context.ts";
 import type { Scope } from "./scope.ts";
 import { compilePat, compileTerm, evalAll, getAll, getters } from "./terms.ts";
@@ -66,6 +67,12 @@ export function resolveCallee(cx: CompileCtx, fn: Term, scope: Scope): Callee | 
     return { kind: "function", node, key: `data.${n.data.join(".")}`, arity: node.arity };
   }
   const name = n.name!;
+  if (name === "rego.metadata.rule" || name === "rego.metadata.chain") {
+    const v: Value =
+      (name === "rego.metadata.rule" ? cx.current?.annotations : cx.current?.chain) ??
+      (name === "rego.metadata.rule" ? new RObject() : []);
+    return { kind: "builtin", name, key: name, arity: 0, call: (_q, _a, k) => k(v) };
+  }
   const lang = cx.language.get(name);
   if (lang) {
     const inner = lang.call;
@@ -104,6 +111,27 @@ function describe(fn: Term): string {
     ].join(".");
   }
   return "?";
+}
+
+/**
+ * `print(...)`: any number of operands; an undefined operand prints
+ * `<undefined>`; always true. Output goes to the query's `print` sink.
+ */
+function compilePrint(cx: CompileCtx, t: TermOf<"call">, scope: Scope): TermFn {
+  const args = t.args.map((a) => compileTerm(cx, a, scope));
+  return (q, env, k) => {
+    q.track.impure = true;
+    const parts = args.map((a) => {
+      let v: Value | undefined;
+      a(q, env, (x) => {
+        v = x;
+        return true;
+      });
+      return displayString(v);
+    });
+    q.print(parts.join(" "));
+    return k(true);
+  };
 }
 
 /** Wraps a builtin: errors become undefined unless strict. */
@@ -163,6 +191,8 @@ function builtinFailure(q: Query, e: unknown): boolean {
 }
 
 export function compileCall(cx: CompileCtx, t: TermOf<"call">, scope: Scope): TermFn {
+  if (t.fn.type === "var" && t.fn.name === "print" && !scope.global("print"))
+    return compilePrint(cx, t, scope);
   const callee = resolveCallee(cx, t.fn, scope);
   if (!callee) {
     throw new RegoError("rego_type_error", `undefined function ${describe(t.fn)}`, t.loc);

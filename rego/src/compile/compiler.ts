@@ -67,6 +67,7 @@ export function compilePolicy(
       pkg: pkg as string[],
       imports: importsOf(m),
       ruleNames: ruleNames.get(pkg.join(".")) ?? new Set(),
+      annotations: m.annotations,
     };
     let pkgNode = root;
     for (const k of pkg) pkgNode = pkgNode.ensure(k);

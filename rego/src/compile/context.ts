@@ -1,5 +1,6 @@
 import type { BuiltinDef } from "../builtins/types.ts";
 import type { RegoError } from "../errors.ts";
+import type { Value } from "../value.ts";
 import type { LanguageBuiltin } from "../eval/language.ts";
 import type { DocNode } from "./tree.ts";
 
@@ -11,5 +12,5 @@ export interface CompileCtx {
   readonly language: ReadonlyMap<string, LanguageBuiltin>;
   readonly errors: RegoError[];
   /** Rule currently compiled (for `rego.metadata.*`), if any. */
-  current: { annotations: unknown; chain: unknown } | undefined;
+  current: { annotations: Value; chain: Value } | undefined;
 }

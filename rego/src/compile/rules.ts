@@ -1,7 +1,7 @@
 import type { Expr, Rule, Term } from "../ast/nodes.ts";
 import type { Pat } from "../eval/operands.ts";
 import type { TermFn } from "../eval/types.ts";
-import { fromJSON, type Value } from "../value.ts";
+import { fromJSON, RObject, type Value } from "../value.ts";
 import type { CompileCtx } from "./context.ts";
 import { compileBody } from "./exprs.ts";
 import { type ModuleCtx, Scope, SlotCounter, forEachPatternVar } from "./scope.ts";
@@ -26,6 +26,26 @@ export function ruleKind(rule: Rule): RuleKind {
   if (rule.head.args) return "function";
   if (rule.head.key) return "multi";
   return "complete";
+}
+
+/** `rego.metadata.chain()`: the rule's entry, then the package's when annotated. */
+function chainOf(rule: Rule, mod: ModuleCtx, annotations: Value | undefined): Value {
+  const { prefix } = splitHead(rule);
+  const rulePath = fromJSON(["data", ...mod.pkg, ...prefix.map(String)]);
+  const entries: Value[] = [
+    annotations
+      ? RObject.fromRecord({ path: rulePath, annotations })
+      : RObject.fromRecord({ path: rulePath }),
+  ];
+  if (mod.annotations) {
+    entries.push(
+      RObject.fromRecord({
+        path: fromJSON(["data", ...mod.pkg]),
+        annotations: fromJSON({ scope: "package", ...mod.annotations }),
+      }),
+    );
+  }
+  return entries;
 }
 
 function annotationsOf(rule: Rule): Value | undefined {
@@ -80,7 +100,10 @@ export function compileRule(cx: CompileCtx, original: Rule, mod: ModuleCtx): Com
   }
   const { suffix: suffixTerms } = splitHead(rule);
   const annotations = annotationsOf(rule);
-  cx.current = { annotations, chain: undefined };
+  cx.current = {
+    annotations: annotations ?? new RObject(),
+    chain: chainOf(rule, mod, annotations),
+  };
   const clauses: CompiledRule["clauses"] = [];
   let suffix: TermFn[] = [];
   let key: TermFn | undefined;

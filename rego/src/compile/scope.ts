@@ -13,6 +13,8 @@ export interface ModuleCtx {
   readonly pkg: readonly string[];
   readonly imports: ReadonlyMap<string, GlobalRef>;
   readonly ruleNames: ReadonlySet<string>;
+  /** The package's METADATA block, if any. */
+  readonly annotations?: Record<string, unknown> | undefined;
 }
 
 /** Allocates variable slots for one rule (or query) evaluation. */

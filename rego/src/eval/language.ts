@@ -1,5 +1,5 @@
-import { BuiltinError } from "../errors.ts";
-import { equal, RObject, RSet } from "../value.ts";
+import { BuiltinError, OperandTypeError } from "../errors.ts";
+import { equal, RObject, RSet, typeName } from "../value.ts";
 import { each, index } from "./operands.ts";
 import type { CallFn } from "./types.ts";
 
@@ -19,9 +19,64 @@ const member3: CallFn = (_q, [key, x, coll], k) => {
 
 const runtime: CallFn = (_q, _args, k) => k(new RObject());
 
-/** Declared so policies that call it compile and tests can mock it; never sends. */
-const httpSend: CallFn = () => {
-  throw new BuiltinError("http.send: not supported by this engine");
+const HTTP_KEYS = new Set([
+  "method",
+  "url",
+  "body",
+  "enable_redirect",
+  "force_json_decode",
+  "force_yaml_decode",
+  "headers",
+  "raw_body",
+  "tls_use_system_certs",
+  "tls_ca_cert",
+  "tls_ca_cert_file",
+  "tls_ca_cert_env_variable",
+  "tls_client_cert",
+  "tls_client_cert_file",
+  "tls_client_cert_env_variable",
+  "tls_client_key",
+  "tls_client_key_file",
+  "tls_client_key_env_variable",
+  "tls_insecure_skip_verify",
+  "tls_server_name",
+  "timeout",
+  "cache",
+  "force_cache",
+  "force_cache_duration_seconds",
+  "raise_error",
+  "caching_mode",
+  "max_retry_attempts",
+  "cache_ignored_headers",
+]);
+
+const quotedSet = (xs: string[]) =>
+  `{${xs
+    .sort()
+    .map((x) => JSON.stringify(x))
+    .join(", ")}}`;
+
+/**
+ * `http.send` checks its request like OPA, so policies compile and tests can
+ * mock it, but never sends: a policy engine in a Worker makes no calls.
+ */
+const httpSend: CallFn = (_q, [req]) => {
+  if (!(req instanceof RObject)) {
+    throw new OperandTypeError(
+      "http.send: operand 1 must be object but got " + typeName(req ?? null),
+    );
+  }
+  const keys = [...req.keys()].map(String);
+  const invalid = keys.filter((k) => !HTTP_KEYS.has(k));
+  if (invalid.length)
+    throw new OperandTypeError(`http.send: invalid request parameters(s): ${quotedSet(invalid)}`);
+  const missing = ["method", "url"].filter((k) => !req.has(k));
+  if (missing.length) {
+    throw new OperandTypeError(
+      `http.send: missing required request parameters(s): ${quotedSet(missing)}`,
+    );
+  }
+  throw new BuiltinError("http.send: network requests are not supported by this engine");
 };
 
 /** Builtins that belong to the language rather than the library. */
