@@ -35,6 +35,7 @@ import { regexBuiltins } from "./regex.ts";
 import { semverBuiltins } from "./semver.ts";
 import { setBuiltins } from "./sets.ts";
 import { stringBuiltins } from "./strings.ts";
+import { templateBuiltins } from "./template.ts";
 import { templateStringBuiltins } from "./template-string.ts";
 import { timeBuiltins } from "./time.ts";
 import { typeBuiltins } from "./type-checks.ts";
@@ -67,6 +68,7 @@ const tables: readonly BuiltinTable[] = [
   timeBuiltins,
   graphBuiltins,
   templateStringBuiltins,
+  templateBuiltins,
   cryptoHashBuiltins,
   jwtBuiltins,
   graphqlBuiltins,
