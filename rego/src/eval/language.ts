@@ -1,5 +1,7 @@
-import { BuiltinError, OperandTypeError } from "../errors.ts";
-import { equal, RObject, RSet, typeName } from "../value.ts";
+import { moduleJSON } from "../ast/json.ts";
+import { BuiltinError, OperandTypeError, RegoError } from "../errors.ts";
+import { parseModule } from "../parser/module.ts";
+import { equal, fromJSON, RObject, RSet, typeName } from "../value.ts";
 import { each, index } from "./operands.ts";
 import type { CallFn } from "./types.ts";
 
@@ -80,6 +82,27 @@ const httpSend: CallFn = (_q, [req]) => {
 };
 
 /** Builtins that belong to the language rather than the library. */
+/** `rego.parse_module(file, source)`: the module's AST as JSON, like OPA. */
+const parseModuleBuiltin: CallFn = (_q, [file, source], k) => {
+  if (typeof file !== "string")
+    throw new OperandTypeError(
+      `rego.parse_module: operand 1 must be string but got ${typeName(file ?? null)}`,
+    );
+  if (typeof source !== "string")
+    throw new OperandTypeError(
+      `rego.parse_module: operand 2 must be string but got ${typeName(source ?? null)}`,
+    );
+  let m: ReturnType<typeof parseModule>;
+  try {
+    m = parseModule(source, file);
+  } catch (e) {
+    throw new BuiltinError(
+      `rego.parse_module: ${e instanceof RegoError ? e.render(source) : String(e)}`,
+    );
+  }
+  return k(fromJSON(moduleJSON(m)));
+};
+
 export interface LanguageBuiltin {
   readonly arity: number;
   readonly call: CallFn;
@@ -95,4 +118,5 @@ export const languageBuiltins: ReadonlyMap<string, LanguageBuiltin> = new Map<
   ["internal.member_3", { arity: 3, call: member3 }],
   ["opa.runtime", { arity: 0, call: runtime }],
   ["http.send", { arity: 1, call: httpSend, impure: true }],
+  ["rego.parse_module", { arity: 2, call: parseModuleBuiltin }],
 ]);
