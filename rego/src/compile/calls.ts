@@ -64,6 +64,7 @@ export function resolveCallee(cx: CompileCtx, fn: Term, scope: Scope): Callee | 
   if (n.data) {
     const node = findNode(cx.root, n.data);
     if (!node || node.arity === undefined) return undefined;
+    cx.deps.add(node, false);
     return { kind: "function", node, key: `data.${n.data.join(".")}`, arity: node.arity };
   }
   const name = n.name!;

@@ -6,6 +6,7 @@ import type { Value } from "../value.ts";
 import type { CompileCtx } from "./context.ts";
 import { compileRule, ruleKind, splitHead } from "./rules.ts";
 import type { GlobalRef, ModuleCtx } from "./scope.ts";
+import { DependencyGraph, findRecursion } from "./recursion.ts";
 import { DocNode } from "./tree.ts";
 
 /** Thrown by `compile` with every error found. */
@@ -47,6 +48,7 @@ export function compilePolicy(
     language: languageBuiltins,
     errors: [],
     current: undefined,
+    deps: new DependencyGraph(),
   };
   const ruleNames = new Map<string, Set<string>>();
   for (const m of modules) {
@@ -80,6 +82,7 @@ export function compilePolicy(
     }
   }
   for (const { ctx, node, r } of placed) {
+    cx.deps.current = node;
     try {
       const c = compileRule(cx, r, ctx);
       if (c.suffix.length > 0) node.dynamic.push(c);
@@ -115,6 +118,8 @@ export function compilePolicy(
       } else throw e;
     }
   }
+  cx.deps.current = undefined;
+  if (cx.errors.length === 0) cx.errors.push(...findRecursion(cx.deps));
   if (cx.errors.length > 0) throw new RegoCompileErrors(cx.errors);
   return { root, cx, modules };
 }

@@ -1,5 +1,6 @@
 import type { BuiltinDef } from "../builtins/types.ts";
 import type { RegoError } from "../errors.ts";
+import type { DependencyGraph } from "./recursion.ts";
 import type { Value } from "../value.ts";
 import type { LanguageBuiltin } from "../eval/language.ts";
 import type { DocNode } from "./tree.ts";
@@ -11,6 +12,8 @@ export interface CompileCtx {
   /** Builtins the language itself provides (`print`, `internal.member_2`, ...). */
   readonly language: ReadonlyMap<string, LanguageBuiltin>;
   readonly errors: RegoError[];
+  /** Rule-to-document reads, for the recursion check. */
+  readonly deps: DependencyGraph;
   /** Rule currently compiled (for `rego.metadata.*`), if any. */
   current: { annotations: Value; chain: Value } | undefined;
 }

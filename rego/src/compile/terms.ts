@@ -189,16 +189,21 @@ export function compileGlobalRef(cx: CompileCtx, g: GlobalRef, ops: readonly Ope
   let node: DocNode = cx.root;
   const path: Value[] = [];
   let i = 0;
+  let leftTree = false;
   for (; i < all.length; i++) {
     const op = all[i]!;
-    if (op.kind !== "const") break;
+    if (op.kind !== "const" || node.hasOwnValue) break;
     const c = node.child(op.key);
-    if (!c || node.hasOwnValue) break;
+    if (!c) {
+      leftTree = true; // only base data below here
+      break;
+    }
     node = c;
     path.push(op.key);
   }
   const rest = all.slice(i);
   const start = node;
+  if (!leftTree) cx.deps.add(start, true);
   const fn: TermFn = (q, env, k) => {
     if (q.hasData) q.track.impure = true;
     if (q.masked) return navData(q, env, cx.root, q.data, all, 0, k);
