@@ -9,9 +9,8 @@ function pointer(p: Value | undefined): Value[] {
   if (Array.isArray(p)) return [...(p as readonly Value[])];
   if (typeof p !== "string") throw new PatchError("invalid path");
   if (p === "") return [];
-  if (!p.startsWith("/")) throw new PatchError(`invalid path ${p}`);
-  return p
-    .slice(1)
+  // OPA also accepts paths without the leading slash.
+  return (p.startsWith("/") ? p.slice(1) : p)
     .split("/")
     .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
 }
@@ -69,6 +68,11 @@ function update(
     items[i] = update(items[i]!, rest, edit);
     return items;
   }
+  if (doc instanceof RSet && doc.has(head)) {
+    const out = new RSet([...doc].filter((x) => !equal(x, head)));
+    out.add(update(head, rest, edit));
+    return out;
+  }
   throw new PatchError("path does not exist");
 }
 
@@ -85,7 +89,10 @@ function add(doc: Value, path: readonly Value[], value: Value): Value {
       items.splice(arrayIndex(last, items.length, true), 0, value);
       return items;
     }
-    if (parent instanceof RSet) return new RSet([...parent, value]);
+    if (parent instanceof RSet) {
+      if (!equal(last, value)) throw new PatchError("set element must equal the added value");
+      return new RSet([...parent, value]);
+    }
     throw new PatchError("cannot add to scalar");
   });
 }
