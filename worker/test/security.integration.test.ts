@@ -17,6 +17,9 @@ interface Operation {
 /** Creates a resource of org `owner` and returns its id, per id-route prefix. */
 const OWNED: Record<string, (owner: TestOrg) => Promise<string>> = {
   "/api/keys/{id}": async (owner) => owner.readKeyId,
+  "/api/enrollment-tokens/{id}": async (owner) =>
+    (await api("POST", "/api/enrollment-tokens", { key: owner.adminKey, body: { name: "owned" } }))
+      .body.id,
 };
 
 const operations: Operation[] = [];
