@@ -105,10 +105,39 @@ describe("graphql", () => {
       call("graphql.is_valid", "query($u: Int) { hero(episode: EMPIRE) { id } }", SCHEMA),
     ).toBe(false);
     expect(() => call("graphql.parse", "{ hero(episode: EMPIRE) { nope } }", SCHEMA)).toThrow(
-      'Cannot query field "nope" on type "Character" in GraphQL string at location 1:27',
+      'Cannot query field "nope" on type "Character". Did you mean "name"? in GraphQL string at location 1:27',
     );
     const [valid] = call("graphql.parse_and_verify", "{ hero { id } }", SCHEMA) as Value[];
     expect(valid).toBe(false);
+  });
+
+  it("explains invalid values and arguments as gqlparser does", () => {
+    const err = (q: string) => {
+      try {
+        call("graphql.parse", q, SCHEMA);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return "no error";
+    };
+    expect(err("{ hero(episode: EMPIR) { id } }")).toContain(
+      'Value "EMPIR" does not exist in "Episode!" enum. Did you mean the enum value "EMPIRE"?',
+    );
+    expect(err('{ hero(episode: "EMPIRE") { id } }')).toContain(
+      'Enum "Episode!" cannot represent non-enum value: "EMPIRE".',
+    );
+    expect(err("{ hero(episode: null) { id } }")).toContain(
+      'Expected value of type "Episode!", found null',
+    );
+    expect(err("{ hero(episode: EMPIRE, episod: NEWHOPE) { id } }")).toContain(
+      'Unknown argument "episod" on field "Query.hero". Did you mean "episode"?',
+    );
+    expect(err("{ hero(episode: EMPIRE) }")).toContain(
+      'Field "hero" of type "Character" must have a selection of subfields. Did you mean "hero { ... }"?',
+    );
+    expect(err("query($e: Episode) { hero(episode: $e) { id } }")).toContain(
+      'Variable "$e" of type "Episode" used in position expecting type "Episode!"',
+    );
   });
 
   it("checks schemas", () => {

@@ -1,7 +1,8 @@
 /** Query validation against a schema (the rules gqlparser, and so OPA, applies). */
 import { ValueKind as K, type Node } from "./parser.ts";
 import { errAt, type Schema, typeName, typeString } from "./schema.ts";
-import { checkValue } from "./values.ts";
+import { quotedOrList, suggestionList } from "./suggest.ts";
+import { checkValue, valueString } from "./values.ts";
 
 interface Usage {
   name: string;
@@ -127,7 +128,10 @@ export function validateQuery(s: Schema, doc: Node): void {
       seen.add(a.Name);
       const def = (defs ?? []).find((d: Node) => d.Name === a.Name);
       if (!def) {
-        if (w.report) fail(a.Position, unknown(a.Name));
+        if (w.report) {
+          const names = (defs ?? []).map((d: Node) => d.Name);
+          fail(at.Position, unknown(a.Name) + didYouMean(a.Name, names));
+        }
         collect(w, a.Value, null, false);
         continue;
       }
@@ -189,7 +193,10 @@ export function validateQuery(s: Schema, doc: Node): void {
       if (sel.Alias !== undefined) {
         const def = fieldDef(parent, sel.Name);
         if (parent && !def && w.report) {
-          fail(sel.Position, `Cannot query field "${sel.Name}" on type "${parent.Name}".`);
+          fail(
+            sel.Position,
+            `Cannot query field "${sel.Name}" on type "${parent.Name}".${fieldHint(s, parent, sel.Name)}`,
+          );
         }
         args(
           w,
@@ -206,13 +213,13 @@ export function validateQuery(s: Schema, doc: Node): void {
           if (LEAF.has(type.Kind) && sel.SelectionSet) {
             fail(
               sel.Position,
-              `Field "${sel.Name}" must not have a selection since type "${typeString(def!.Type)}" has no subfields.`,
+              `Field "${sel.Name}" must not have a selection since type "${type.Name}" has no subfields.`,
             );
           }
           if (COMPOSITE.has(type.Kind) && !sel.SelectionSet) {
             fail(
               sel.Position,
-              `Field "${sel.Name}" of type "${typeString(def!.Type)}" must have a selection of subfields.`,
+              `Field "${sel.Name}" of type "${typeString(def!.Type)}" must have a selection of subfields. Did you mean "${sel.Name} { ... }"?`,
             );
           }
         }
@@ -307,7 +314,12 @@ export function validateQuery(s: Schema, doc: Node): void {
     for (const u of w.usages) {
       const v = vars.get(u.name);
       if (!v)
-        fail(u.at.Position, `Variable "$${u.name}" is not defined by operation "${op.Name}".`);
+        fail(
+          u.at.Position,
+          op.Name
+            ? `Variable "${valueString(u.at)}" is not defined by operation "${op.Name}".`
+            : `Variable "${valueString(u.at)}" is not defined.`,
+        );
       usedVars.add(u.name);
       const loc = { ...u.type };
       if ((v!.DefaultValue && v!.DefaultValue.Kind !== K.NullValue) || u.hasDefault)
@@ -363,4 +375,38 @@ function spreadsItself(f: Node, frags: Map<string, Node>): boolean {
     return false;
   };
   return visit(f.SelectionSet);
+}
+
+function didYouMean(input: string, options: string[]): string {
+  const list = suggestionList(input, options);
+  return list.length ? ` Did you mean ${quotedOrList(list)}?` : "";
+}
+
+/** FieldsOnCorrectType's hint: types that have the field, else similar field names. */
+function fieldHint(s: Schema, parent: Node, name: string): string {
+  if (parent.Kind === "INTERFACE" || parent.Kind === "UNION") {
+    const objects: string[] = [];
+    const interfaces: string[] = [];
+    const count = new Map<string, number>();
+    for (const t of s.possibleTypes.get(parent.Name) ?? []) {
+      if (!(t.Fields ?? []).some((f: Node) => f.Name === name)) continue;
+      objects.push(t.Name);
+      for (const i of t.Interfaces ?? []) {
+        const idef = s.types.get(i);
+        if (!idef || !(idef.Fields ?? []).some((f: Node) => f.Name === name)) continue;
+        if (!count.has(i)) interfaces.push(i);
+        count.set(i, (count.get(i) ?? 0) + 1);
+      }
+    }
+    const types = [...interfaces, ...objects].sort((a, b) => {
+      const d = (count.get(b) ?? 0) - (count.get(a) ?? 0);
+      return d !== 0 ? d : a < b ? -1 : a > b ? 1 : 0;
+    });
+    if (types.length) return ` Did you mean to use an inline fragment on ${quotedOrList(types)}?`;
+    if (parent.Kind === "UNION") return "";
+  }
+  return didYouMean(
+    name,
+    (parent.Fields ?? []).map((f: Node) => f.Name),
+  );
 }
