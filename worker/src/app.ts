@@ -14,6 +14,10 @@ import { registerHealthz } from "./routes/healthz.ts";
 import { registerCreateKey } from "./routes/keys.create.ts";
 import { registerListKeys } from "./routes/keys.list.ts";
 import { registerRevokeKey } from "./routes/keys.revoke.ts";
+import { registerDeleteNode } from "./routes/nodes.delete.ts";
+import { registerGetNode } from "./routes/nodes.get.ts";
+import { registerListNodes } from "./routes/nodes.list.ts";
+import { registerUpdateNode } from "./routes/nodes.update.ts";
 import { pgErrorCode } from "./services/db.ts";
 
 export interface AppOptions {
@@ -66,6 +70,10 @@ export function createApp(options: AppOptions = {}): OpenAPIHono<AppEnv> {
   registerCreateEnrollmentToken(app);
   registerListEnrollmentTokens(app);
   registerRevokeEnrollmentToken(app);
+  registerListNodes(app);
+  registerGetNode(app);
+  registerUpdateNode(app);
+  registerDeleteNode(app);
   // Agent protocol: /v1/register and /v1/nodes/{id}/….
 
   app.notFound((c) =>

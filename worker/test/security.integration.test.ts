@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { api, newOrg, type TestOrg } from "./fixtures.ts";
+import { insertNodes } from "./mesh-fixtures.ts";
 
 /**
  * The shared security suite: every authenticated route in /openapi.json is
@@ -20,6 +21,7 @@ const OWNED: Record<string, (owner: TestOrg) => Promise<string>> = {
   "/api/enrollment-tokens/{id}": async (owner) =>
     (await api("POST", "/api/enrollment-tokens", { key: owner.adminKey, body: { name: "owned" } }))
       .body.id,
+  "/api/nodes/{id}": async (owner) => (await insertNodes(owner.orgId, [{}]))[0]!.id,
 };
 
 const operations: Operation[] = [];
