@@ -203,7 +203,7 @@ export function compileGlobalRef(cx: CompileCtx, g: GlobalRef, ops: readonly Ope
   }
   const rest = all.slice(i);
   const start = node;
-  if (!leftTree) cx.deps.add(start, true);
+  if (!leftTree) addDeps(cx, start, rest, 0);
   const fn: TermFn = (q, env, k) => {
     if (q.hasData) q.track.impure = true;
     if (q.masked) return navData(q, env, cx.root, q.data, all, 0, k);
@@ -229,6 +229,22 @@ export function compileGlobalRef(cx: CompileCtx, g: GlobalRef, ops: readonly Ope
     };
   }
   return fn;
+}
+
+/** Records the documents a data ref may read: those matching its remaining segments. */
+function addDeps(cx: CompileCtx, node: DocNode, ops: readonly Operand[], i: number): void {
+  if (i === ops.length) {
+    cx.deps.add(node, true);
+    return;
+  }
+  if (node.hasOwnValue || node.isFunction) cx.deps.add(node, false);
+  const op = ops[i]!;
+  if (op.kind === "const") {
+    const c = node.child(op.key);
+    if (c) addDeps(cx, c, ops, i + 1);
+    return;
+  }
+  for (const c of node.children.values()) addDeps(cx, c, ops, i + 1);
 }
 
 export function compileOperand(cx: CompileCtx, t: Term, scope: Scope): Operand {

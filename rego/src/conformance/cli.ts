@@ -23,7 +23,12 @@ export interface RunSummary {
 }
 
 /** Runs every case below `dir` (one level of directories of JSON files). */
-export function runDirectory(dir: string, filter?: string, only?: readonly string[]): RunSummary {
+export function runDirectory(
+  dir: string,
+  filter?: string,
+  only?: readonly string[],
+  checkSkips = false,
+): RunSummary {
   const total: Tally = { passed: 0, failed: 0, skipped: 0 };
   const directories: Record<string, Tally> = {};
   const failures: { note: string; detail: string }[] = [];
@@ -38,6 +43,12 @@ export function runDirectory(dir: string, filter?: string, only?: readonly strin
         if (filter && !c.note.includes(filter)) continue;
         if (skipList.directories[d] !== undefined || skipList.cases[c.note] !== undefined) {
           tally.skipped++;
+          if (checkSkips && runCase(c).passed) {
+            failures.push({
+              note: c.note,
+              detail: "skipped but passes: remove it from the skip list",
+            });
+          }
           continue;
         }
         const r = runCase(c);
@@ -62,14 +73,16 @@ function main(argv: string[]): number {
   let jsonPath = resolve(repoRoot, "rego/conformance-summary.json");
   let verbose = false;
   let filter: string | undefined;
+  let checkSkips = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === "--json") jsonPath = resolve(argv[++i] ?? jsonPath);
     else if (a === "--verbose" || a === "-v") verbose = true;
     else if (a === "--filter") filter = argv[++i];
+    else if (a === "--check-skips") checkSkips = true;
     else dir = resolve(a);
   }
-  const s = runDirectory(dir, filter);
+  const s = runDirectory(dir, filter, undefined, checkSkips);
   for (const [d, t] of Object.entries(s.directories)) {
     console.log(`${d.padEnd(40)} pass ${t.passed}  fail ${t.failed}  skip ${t.skipped}`);
   }
