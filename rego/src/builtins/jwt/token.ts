@@ -90,7 +90,12 @@ export function parseHeader(h: RObject): ParsedHeader {
       out[name] = v;
     } else if (name === "crit") {
       if (!Array.isArray(v)) throw new BuiltinError("crit: must be a list");
-      out.crit = new Set((v as Value[]).filter((x): x is string => typeof x === "string"));
+      // Like OPA: strings up to the first element that is not one.
+      out.crit = new Set();
+      for (const x of v as Value[]) {
+        if (typeof x !== "string") break;
+        out.crit.add(x);
+      }
       if (out.crit.size === 0) throw new BuiltinError("crit: must be a nonempty list");
     } else out.unknown.push(name);
   }

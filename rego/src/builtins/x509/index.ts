@@ -20,7 +20,7 @@ import {
   parseCertificateRequest,
   parseCertificates,
 } from "./cert.ts";
-import { keysMatch, privateKeysFromPem, privateKeyValue, rsaJwk } from "./private.ts";
+import { ecJwk, keysMatch, privateKeysFromPem, privateKeyValue, rsaJwk } from "./private.ts";
 import { type VerifyOptions, verifyChain } from "./verify.ts";
 
 const BEGIN = "-----BEGIN";
@@ -215,7 +215,8 @@ function parseRsaPrivateKey(input: string): Value {
   const keys = privateKeysFromPem(text);
   if (keys.length === 0) return null;
   const k = keys[0]!;
-  if (k.kind !== "rsa") throw new BuiltinError("unsupported key type for JWK conversion");
+  if (k.kind === "ec") return ecJwk(k);
+  if (k.kind !== "rsa") throw new BuiltinError(`invalid key type ${k.kind}`);
   return rsaJwk(k as RsaPrivateKey);
 }
 

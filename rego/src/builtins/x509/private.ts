@@ -121,3 +121,17 @@ export function keysMatch(pub: PublicKey | undefined, priv: PrivateKey): boolean
   }
   return false;
 }
+
+/** The JWK of an EC private key. */
+export function ecJwk(k: PrivateKey): Value {
+  if (k.kind !== "ec") return null;
+  const pt = ecPublicPoint(k)!;
+  const size = (pt.length - 1) / 2;
+  return RObject.fromRecord({
+    kty: "EC",
+    crv: k.curve,
+    x: base64UrlEncodeNoPad(pt.subarray(1, 1 + size)),
+    y: base64UrlEncodeNoPad(pt.subarray(1 + size)),
+    d: base64UrlEncodeNoPad(integerToBytes(bigintFrom(k.d), size)),
+  });
+}

@@ -181,6 +181,10 @@ describe("crypto.x509", () => {
     expect(
       base64UrlEncodeNoPad(integerToBytes(BigInt((keys[0] as RObject).get("X") as bigint), 32)),
     ).toBe(base64UrlEncodeNoPad(pt.subarray(1, 33)));
+    const ecJwk = call("crypto.x509.parse_rsa_private_key", pem("EC PRIVATE KEY", ec)) as RObject;
+    expect(ecJwk.get("kty")).toBe("EC");
+    expect(ecJwk.get("x")).toBe(base64UrlEncodeNoPad(pt.subarray(1, 33)));
+    expect(ecJwk.get("d")).toBe(base64UrlEncodeNoPad(sk));
     expect(call("crypto.parse_private_keys", "nope")).toEqual([]);
     expect(call("crypto.parse_private_keys", "")).toBe(null);
   });
