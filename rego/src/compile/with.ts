@@ -34,6 +34,8 @@ function targetPath(
       path.push(p.value);
     }
   }
+  // a function (`with data.p.f as g`) is mocked, not overwritten as data
+  if (g.root === "data" && nodeAt(cx.root, path)?.isFunction) return undefined;
   return { root: g.root, path };
 }
 
