@@ -65,7 +65,7 @@ const quotedSet = (xs: string[]) =>
 const httpSend: CallFn = (_q, [req]) => {
   if (!(req instanceof RObject)) {
     throw new OperandTypeError(
-      "http.send: operand 1 must be object but got " + typeName(req ?? null),
+      `http.send: operand 1 must be object but got ${typeName(req ?? null)}`,
     );
   }
   const keys = [...req.keys()].map(String);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RegoError } from "../errors.ts";
+import type { RegoError } from "../errors.ts";
 import { parseModule, parseQuery } from "./module.ts";
 
 const parseError = (src: string, v0 = false): RegoError => {
