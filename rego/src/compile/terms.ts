@@ -258,7 +258,15 @@ export function compileOperand(cx: CompileCtx, t: Term, scope: Scope): Operand {
     fn: compileTerm(cx, t, scope),
     pat: compilePat(cx, t, scope),
     slots: termSlots(t, scope),
+    wild: hasWildcardPattern(t),
   };
+}
+
+function hasWildcardPattern(t: Term): boolean {
+  if (t.type === "var") return t.name === "_";
+  if (t.type === "array") return t.items.some(hasWildcardPattern);
+  if (t.type === "object") return t.pairs.some(([, v]) => hasWildcardPattern(v));
+  return false;
 }
 
 /** Local slots a term mentions directly (wildcards excluded). */

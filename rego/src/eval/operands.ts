@@ -21,6 +21,8 @@ export type Operand =
       readonly fn: TermFn;
       readonly pat: Pat;
       readonly slots: readonly number[];
+      /** Has a wildcard in a pattern position: always matched, never evaluated. */
+      readonly wild: boolean;
     };
 
 /** True when every slot is bound. */
@@ -94,7 +96,7 @@ export function step(
     if (keysOf) return keysOf((key) => visit(key, null));
     return each(coll, visit);
   }
-  if (allBound(env, op.slots)) {
+  if (!op.wild && allBound(env, op.slots)) {
     return op.fn(q, env, (key) => (get ? get(key) : child(ix(coll, key), k)));
   }
   const visit = (key: Value, value: Value): boolean =>
