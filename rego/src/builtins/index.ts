@@ -25,6 +25,7 @@ import { graphqlBuiltins } from "./graphql/index.ts";
 import { graphBuiltins } from "./graph.ts";
 import { jsonPatchBuiltins } from "./json-patch.ts";
 import { jsonPathBuiltins } from "./json-paths.ts";
+import { jsonSchemaBuiltins } from "./jsonschema.ts";
 import { jsonYamlBuiltins } from "./json-yaml.ts";
 import { jwtBuiltins } from "./jwt/index.ts";
 import { netBuiltins } from "./net.ts";
@@ -69,6 +70,7 @@ const tables: readonly BuiltinTable[] = [
   graphBuiltins,
   templateStringBuiltins,
   templateBuiltins,
+  jsonSchemaBuiltins,
   cryptoHashBuiltins,
   jwtBuiltins,
   graphqlBuiltins,
