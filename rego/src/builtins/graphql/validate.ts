@@ -174,7 +174,9 @@ export function validateQuery(s: Schema, doc: Node): void {
         }
         const key = (x: Node) =>
           JSON.stringify(
-            (x.Arguments ?? []).map((a: Node) => [a.Name, a.Value?.Kind, a.Value?.Raw]),
+            (x.Arguments ?? [])
+              .map((a: Node) => [a.Name, valueString(a.Value)])
+              .sort((p: string[], q: string[]) => (p[0]! < q[0]! ? -1 : p[0]! > q[0]! ? 1 : 0)),
           );
         if (key(prev) !== key(f)) {
           fail(

@@ -80,7 +80,12 @@ export function verifyChain(certs: Certificate[], opts: VerifyOptions): Certific
   if (opts.dnsName && !dnsNames(leaf).some((p) => matchHost(p, opts.dnsName))) {
     throw new BuiltinError(`x509: certificate is not valid for ${opts.dnsName}`);
   }
-  const isCA = (c: Certificate) => (c.basicConstraintsValid ? c.isCA : c.version < 3);
+  // Go's checkSignatureFrom: the parent must be a CA and, when it has key usages, may sign certificates.
+  const isCA = (c: Certificate) => {
+    const ku = Number(c.json.get("KeyUsage") ?? 0);
+    if (ku !== 0 && (ku & 32) === 0) return false;
+    return c.basicConstraintsValid ? c.isCA : c.version < 3;
+  };
   const build = (cur: Certificate, seen: Set<Certificate>): Certificate[] | undefined => {
     if (bytesEqual(cur.raw, root.raw)) return [cur];
     for (const cand of [root, ...intermediates]) {
