@@ -14,6 +14,11 @@ import { registerHealthz } from "./routes/healthz.ts";
 import { registerCreateKey } from "./routes/keys.create.ts";
 import { registerListKeys } from "./routes/keys.list.ts";
 import { registerRevokeKey } from "./routes/keys.revoke.ts";
+import { registerCreateMeshPolicy } from "./routes/mesh-policies.create.ts";
+import { registerDeleteMeshPolicy } from "./routes/mesh-policies.delete.ts";
+import { registerGetMeshPolicy } from "./routes/mesh-policies.get.ts";
+import { registerListMeshPolicies } from "./routes/mesh-policies.list.ts";
+import { registerReplaceMeshPolicy } from "./routes/mesh-policies.replace.ts";
 import { registerDeleteNode } from "./routes/nodes.delete.ts";
 import { registerGetNode } from "./routes/nodes.get.ts";
 import { registerListNodes } from "./routes/nodes.list.ts";
@@ -74,6 +79,11 @@ export function createApp(options: AppOptions = {}): OpenAPIHono<AppEnv> {
   registerGetNode(app);
   registerUpdateNode(app);
   registerDeleteNode(app);
+  registerCreateMeshPolicy(app);
+  registerListMeshPolicies(app);
+  registerGetMeshPolicy(app);
+  registerReplaceMeshPolicy(app);
+  registerDeleteMeshPolicy(app);
   // Agent protocol: /v1/register and /v1/nodes/{id}/….
 
   app.notFound((c) =>

@@ -22,6 +22,13 @@ const OWNED: Record<string, (owner: TestOrg) => Promise<string>> = {
     (await api("POST", "/api/enrollment-tokens", { key: owner.adminKey, body: { name: "owned" } }))
       .body.id,
   "/api/nodes/{id}": async (owner) => (await insertNodes(owner.orgId, [{}]))[0]!.id,
+  "/api/mesh/policies/{id}": async (owner) =>
+    (
+      await api("POST", "/api/mesh/policies", {
+        key: owner.adminKey,
+        body: { name: `owned-${crypto.randomUUID()}`, rules: [] },
+      })
+    ).body.id,
 };
 
 const operations: Operation[] = [];

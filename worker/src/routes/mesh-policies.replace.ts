@@ -1,0 +1,78 @@
+import { createRoute } from "@hono/zod-openapi";
+import { and, eq } from "drizzle-orm";
+import { meshPolicies } from "@tether/schema/tables";
+import type { App } from "../context.ts";
+import { ApiError } from "../errors.ts";
+import { requireAdmin } from "../middleware/auth.ts";
+import { meshWrite } from "../services/mesh/write.ts";
+import { adminSecurity, errorResponses, UuidParam } from "./common.ts";
+import { refuseTakenName } from "./mesh-policies.create.ts";
+import {
+  MeshPolicy,
+  MeshPolicyInput,
+  policyAuditView,
+  toMeshPolicy,
+  WARNINGS_DESCRIPTION,
+} from "./mesh-policies.schemas.ts";
+
+const route = createRoute({
+  method: "put",
+  path: "/api/mesh/policies/{id}",
+  summary: "Replace a mesh policy's name, description and rules",
+  description: `A full replace: omitted \`description\` becomes empty. \`version\` goes up by one and the org revision is bumped; the nodes named by the old or new rules get \`policy_updated\`, and whoever gains or loses a peer gets \`peer_added\`/\`peer_removed\`. ${WARNINGS_DESCRIPTION}`,
+  security: adminSecurity("admin"),
+  middleware: [requireAdmin("admin")] as const,
+  request: {
+    params: UuidParam,
+    body: { required: true, content: { "application/json": { schema: MeshPolicyInput } } },
+  },
+  responses: {
+    200: { description: "Replaced", content: { "application/json": { schema: MeshPolicy } } },
+    409: { ...errorResponses[400], description: "Another policy has this name" },
+    ...errorResponses,
+  },
+});
+
+export function registerReplaceMeshPolicy(app: App): void {
+  app.openapi(route, async (c) => {
+    const { id } = c.req.valid("param");
+    const body = c.req.valid("json");
+    const principal = c.var.principal;
+    const orgId = principal.orgId;
+    const { result } = await meshWrite(
+      c,
+      orgId,
+      { type: "api_key", id: principal.keyId },
+      async (s) => {
+        const inOrg = and(eq(meshPolicies.id, id), eq(meshPolicies.orgId, orgId));
+        const [before] = await s.tx.select().from(meshPolicies).where(inOrg);
+        if (!before) throw new ApiError("not_found", `no mesh policy ${id} in this org`);
+        await refuseTakenName(s.tx, orgId, body.name, id);
+        const [after] = await s.tx
+          .update(meshPolicies)
+          .set({
+            name: body.name,
+            description: body.description,
+            rules: body.rules,
+            version: before.version + 1,
+            revision: s.revision,
+            updatedAt: s.at,
+          })
+          .where(inOrg)
+          .returning();
+        return {
+          result: toMeshPolicy(after!, new Set(s.before.nodes.byId.keys())),
+          audit: {
+            action: "mesh_policy.update",
+            targetType: "mesh_policy",
+            targetId: id,
+            before: policyAuditView(before),
+            after: policyAuditView(after!),
+          },
+          changed: { policies: [id] },
+        };
+      },
+    );
+    return c.json(result, 200);
+  });
+}
