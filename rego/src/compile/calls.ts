@@ -8,6 +8,7 @@ import { unifyValue } from "../eval/unify.ts";
 import { RObject, type Value } from "../value.ts";
 import type { CompileCtx } from "./context.ts";
 import type { Scope } from "./scope.ts";
+import { checkOperands } from "./typecheck.ts";
 import { compilePat, compileTerm, evalAll, getAll, getters } from "./terms.ts";
 import type { DocNode } from "./tree.ts";
 
@@ -205,6 +206,10 @@ export function compileCall(cx: CompileCtx, t: TermOf<"call">, scope: Scope): Te
       `${describe(t.fn)}: arity mismatch: have ${n}, want ${callee.arity}`,
       t.loc,
     );
+  }
+  if (callee.kind === "builtin") {
+    const def = cx.builtin(callee.name);
+    if (def) checkOperands(callee.name, def.args, t.args, t.loc);
   }
   const inputs = t.args.slice(0, callee.arity).map((a) => compileTerm(cx, a, scope));
   const out = n > callee.arity ? compilePat(cx, t.args[n - 1]!, scope) : undefined;

@@ -10,6 +10,7 @@ import type { CompileCtx } from "./context.ts";
 import { orderBody } from "./safety.ts";
 import { Scope, declaredNames, forEachTermVar } from "./scope.ts";
 import { compilePat, compileTerm } from "./terms.ts";
+import { checkAssignments } from "./typecheck.ts";
 import { compileWith } from "./with.ts";
 
 /** Slots owned by enclosing scopes: bound by the time a nested body runs. */
@@ -30,6 +31,7 @@ export function compileBody(
   head: readonly Term[],
   bound: Set<number> = outerSlots(scope),
 ): ExprFn {
+  checkAssignments(body);
   scope.prepare(body);
   const arity = (fn: Term, s: Scope) => calleeArity(cx, fn, s);
   const enter = hiding(body, scope);

@@ -6,6 +6,7 @@ import type { CompileCtx } from "./context.ts";
 import { compileBody } from "./exprs.ts";
 import { type ModuleCtx, Scope, SlotCounter, forEachPatternVar } from "./scope.ts";
 import { compilePat, compileTerm } from "./terms.ts";
+import { checkAssignments } from "./typecheck.ts";
 import type { CompiledRule, RuleKind } from "./tree.ts";
 
 /** Splits a rule head ref into its static prefix and the variable suffix. */
@@ -109,7 +110,9 @@ export function compileRule(cx: CompileCtx, original: Rule, mod: ModuleCtx): Com
   let key: TermFn | undefined;
   const trueTerm: Term = { type: "scalar", value: true, loc: rule.head.loc };
   const all = [{ value: rule.head.value, body: rule.body }, ...rule.elses];
+  const paramNames = new Set(paramScope.vars.keys());
   all.forEach((c, i) => {
+    if (paramNames.size) checkAssignments(c.body, paramNames);
     const scope = new Scope(paramScope, slots, mod);
     const valueTerm = c.value ?? trueTerm;
     const head = [
