@@ -16,6 +16,17 @@ describe("aggregates", () => {
     expect(call("min", [])).toBeUndefined();
     expect(call("sort", new RSet([3, 1, 2]))).toEqual([1, 2, 3]);
   });
+  it("words type errors as OPA does", () => {
+    expect(() => call("sum", 1)).toThrow(
+      "sum: operand 1 must be one of {set, array} but got number",
+    );
+    expect(() => call("sum", new RSet([1, "a"]))).toThrow(
+      "sum: operand 1 must be set of numbers but got set containing string",
+    );
+    expect(() => call("concat", ",", [1])).toThrow(
+      "concat: operand 2 must be array of strings but got array containing number",
+    );
+  });
   it("implements `in` with and without keys", () => {
     expect(call("internal.member_2", 1, [1])).toBe(true);
     expect(call("internal.member_3", 1, "two", ["one", "two"])).toBe(true);

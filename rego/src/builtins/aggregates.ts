@@ -1,21 +1,15 @@
 /** Aggregates: count, sum, product, max, min, sort, all, any; `in` as internal.member_2/3. */
-import { OperandTypeError } from "../errors.ts";
-import { compare, equal, RObject, RSet, typeName, type Value } from "../value.ts";
+import { compare, equal, RObject, RSet, type Value } from "../value.ts";
 import * as N from "./numeric.ts";
 import type { BuiltinTable, TypeSpec } from "./types.ts";
-import { ANY, BOOL, collection, def, NUM, runeCount, typeError } from "./util.ts";
+import { ANY, BOOL, collection, def, elementError, NUM, runeCount, typeError } from "./util.ts";
 
 const COLL: TypeSpec = { oneOf: [{ array: ANY }, { set: ANY }] };
 
 function numbers(name: string, args: readonly Value[]): N.Num[] {
-  const v = args[0] as Value;
-  if (!Array.isArray(v) && !(v instanceof RSet)) typeError(name, 1, "one of {array, set}", v);
-  const items = Array.isArray(v) ? (v as readonly Value[]) : [...(v as RSet)];
-  return items.map((x) => {
+  return collection(name, args, 0).map((x) => {
     if (typeof x !== "number" && typeof x !== "bigint") {
-      throw new OperandTypeError(
-        `${name}: operand 1 must be one of {array, set} of numbers but got element ${typeName(x)}`,
-      );
+      elementError(name, 1, args[0] as Value, x, "number");
     }
     return x;
   });

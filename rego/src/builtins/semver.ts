@@ -3,18 +3,35 @@ import type { Value } from "../value.ts";
 import type { BuiltinTable } from "./types.ts";
 import { ANY, BOOL, def, fail, NUM, STR, str } from "./util.ts";
 
-const SEMVER =
-  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+const IDENTIFIERS = /^[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*$/;
+const INT64 = /^[+-]?\d+$/;
 
 interface Version {
   core: [bigint, bigint, bigint];
   pre: string[];
 }
 
+/**
+ * Parses as OPA's semver package (from coreos/go-semver) does: build
+ * metadata after the first `+`, pre-release after the first `-`, then
+ * exactly three dot-separated integers.
+ */
 export function parseSemver(s: string): Version | undefined {
-  const m = SEMVER.exec(s);
-  if (!m) return undefined;
-  return { core: [BigInt(m[1]!), BigInt(m[2]!), BigInt(m[3]!)], pre: m[4] ? m[4].split(".") : [] };
+  let rest = s;
+  const plus = rest.indexOf("+");
+  const meta = plus < 0 ? "" : rest.slice(plus + 1);
+  if (plus >= 0) rest = rest.slice(0, plus);
+  const dash = rest.indexOf("-");
+  const pre = dash < 0 ? "" : rest.slice(dash + 1);
+  if (dash >= 0) rest = rest.slice(0, dash);
+  const parts = rest.split(".");
+  if (parts.length !== 3) return undefined;
+  if ((pre !== "" && !IDENTIFIERS.test(pre)) || (meta !== "" && !IDENTIFIERS.test(meta)))
+    return undefined;
+  if (!parts.every((p) => INT64.test(p))) return undefined;
+  const core = parts.map((p) => BigInt(p)) as [bigint, bigint, bigint];
+  if (core.some((n) => n >= 1n << 63n || n < -(1n << 63n))) return undefined;
+  return { core, pre: pre === "" ? [] : pre.split(".") };
 }
 
 function comparePre(a: string, b: string): number {

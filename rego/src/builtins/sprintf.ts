@@ -14,7 +14,10 @@ type Arg =
 function toArg(v: Value): Arg {
   if (typeof v === "bigint") return { kind: "int", v, big: true };
   if (typeof v === "number") {
-    return Number.isInteger(v) ? { kind: "int", v: BigInt(v), big: false } : { kind: "float", v };
+    // Integers beyond 2^53 arrive as bigint; a larger JS number came from a float (1e21).
+    return Number.isSafeInteger(v)
+      ? { kind: "int", v: BigInt(v), big: false }
+      : { kind: "float", v };
   }
   if (typeof v === "string") return { kind: "string", v };
   return { kind: "string", v: formatValue(v) };

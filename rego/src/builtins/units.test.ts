@@ -57,5 +57,7 @@ describe("bits, uuid, semver", () => {
       'operand 1: string "1" is not a valid SemVer',
     );
     expect(call("semver.is_valid", 1)).toBe(false);
+    expect(call("semver.is_valid", "v1.0.0")).toBe(false);
+    expect(call("semver.is_valid", "1.0.0-rc.1+build.5")).toBe(true);
   });
 });

@@ -94,18 +94,28 @@ export function collection(name: string, args: readonly Value[], i: number): rea
   const v = args[i] as Value;
   if (Array.isArray(v)) return v as readonly Value[];
   if (v instanceof RSet) return v.sorted();
-  return typeError(name, i + 1, "one of {array, set}", v);
+  return typeError(name, i + 1, "one of {set, array}", v);
+}
+
+/** OPA's element error: `operand 1 must be array of numbers but got array containing string`. */
+export function elementError(
+  name: string,
+  pos: number,
+  composite: Value,
+  got: Value,
+  expected: string,
+): never {
+  const tpe = typeName(composite);
+  throw new OperandTypeError(
+    `${name}: operand ${pos} must be ${tpe} of ${expected}s but got ${tpe} containing ${typeName(got)}`,
+  );
 }
 
 /** Strings of an array or set of strings, for e.g. `concat`. */
 export function strings(name: string, args: readonly Value[], i: number): string[] {
   const items = collection(name, args, i);
   return items.map((x) => {
-    if (typeof x !== "string") {
-      throw new OperandTypeError(
-        `${name}: operand ${i + 1} must be array of strings but got array containing ${typeName(x)}`,
-      );
-    }
+    if (typeof x !== "string") elementError(name, i + 1, args[i] as Value, x, "string");
     return x;
   });
 }
