@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { serveWire } from "./pglite-wire-server.ts";
 
 /**
  * PGlite (Postgres compiled to Wasm) served over the Postgres wire protocol
@@ -19,23 +19,13 @@ export async function startEmbeddedPostgres(
   const host = opts.host ?? "127.0.0.1";
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const db = await PGlite.create(opts.dataDir ?? "memory://");
-  // Queue extra connections instead of dropping them (the CLI's default is 1).
-  const server = new PGLiteSocketServer({ db, host, port: opts.port ?? 0, maxConnections: 100 });
-  await server.start();
-  const port = await boundPort(server, opts.port);
+  const server = await serveWire(db, { host, port: opts.port ?? 0 });
   return {
-    url: `postgres://postgres:postgres@${host}:${port}/postgres`,
-    port,
+    url: `postgres://postgres:postgres@${host}:${server.port}/postgres`,
+    port: server.port,
     stop: async () => {
-      await server.stop();
+      await server.close();
       await db.close();
     },
   };
-}
-
-async function boundPort(server: PGLiteSocketServer, requested?: number): Promise<number> {
-  const inner = (server as unknown as { server?: { address(): { port: number } | null } }).server;
-  const port = inner?.address()?.port ?? requested;
-  if (!port) throw new Error("PGlite socket server did not report its port");
-  return port;
 }

@@ -7,6 +7,12 @@ import { ApiError, errorResponse, fieldIssues, validationError } from "./errors.
 import { requestId } from "./middleware/request-id.ts";
 import { provideServices, realServices, type ServicesFactory } from "./middleware/services.ts";
 import { registerBootstrap } from "./routes/bootstrap.ts";
+import { registerNodeDeregister } from "./routes/nodes.deregister.ts";
+import { registerNodeEvents } from "./routes/nodes.events.ts";
+import { registerNodeHeartbeat } from "./routes/nodes.heartbeat.ts";
+import { registerRegister } from "./routes/nodes.register.ts";
+import { registerNodeState } from "./routes/nodes.state.ts";
+import { registerNodeStatus } from "./routes/nodes.status.ts";
 import { registerCreateEnrollmentToken } from "./routes/enrollment-tokens.create.ts";
 import { registerListEnrollmentTokens } from "./routes/enrollment-tokens.list.ts";
 import { registerRevokeEnrollmentToken } from "./routes/enrollment-tokens.revoke.ts";
@@ -23,6 +29,8 @@ import { registerDeleteNode } from "./routes/nodes.delete.ts";
 import { registerGetNode } from "./routes/nodes.get.ts";
 import { registerListNodes } from "./routes/nodes.list.ts";
 import { registerUpdateNode } from "./routes/nodes.update.ts";
+import { registerListSigningKeys } from "./routes/signing-keys.list.ts";
+import { registerRotateSigningKey } from "./routes/signing-keys.rotate.ts";
 import { pgErrorCode } from "./services/db.ts";
 
 export interface AppOptions {
@@ -45,6 +53,16 @@ export function createApp(options: AppOptions = {}): OpenAPIHono<AppEnv> {
     type: "http",
     scheme: "bearer",
     description: "Admin API key, `tk_admin_…`",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "NodeCredential", {
+    type: "http",
+    scheme: "bearer",
+    description: "Node credential from enrollment, `tk_node_…`",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "EnrollmentToken", {
+    type: "http",
+    scheme: "bearer",
+    description: "Enrollment token, `tk_enroll_…`",
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "BootstrapToken", {
     type: "http",
@@ -84,7 +102,15 @@ export function createApp(options: AppOptions = {}): OpenAPIHono<AppEnv> {
   registerGetMeshPolicy(app);
   registerReplaceMeshPolicy(app);
   registerDeleteMeshPolicy(app);
+  registerListSigningKeys(app);
+  registerRotateSigningKey(app);
   // Agent protocol: /v1/register and /v1/nodes/{id}/….
+  registerRegister(app);
+  registerNodeState(app);
+  registerNodeEvents(app);
+  registerNodeStatus(app);
+  registerNodeHeartbeat(app);
+  registerNodeDeregister(app);
 
   app.notFound((c) =>
     errorResponse(

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../../context.ts";
 import { bumpRevision, lockOrg, type Tx, writeAudit } from "../audit.ts";
 import { appendEvents, type Delivery, type NewEvent, toDeliveries } from "../events.ts";
-import { activeSigner } from "../signing.ts";
+import { activeSigner, type Signer } from "../signing.ts";
 import { meshChangeEvents } from "./changes.ts";
 import { loadMesh, type Mesh } from "./model.ts";
 
@@ -28,6 +28,12 @@ export interface MeshWriteOutcome<T> {
   changed: { policies?: string[]; nodes?: string[] };
   /** Events beyond those derived from the mesh diff (e.g. signing key rotation). */
   extraEvents?: NewEvent[];
+  /**
+   * Signs this write's events instead of the org's active key. A key
+   * rotation passes the old key: agents verify the rotation event with a
+   * key they already trust, and only then learn the new one.
+   */
+  signer?: Signer;
 }
 
 export interface Actor {
@@ -69,14 +75,9 @@ export async function meshWrite<T>(
       requestId: c.var.requestId,
       at,
     });
-    const deliveries =
-      stored.length > 0
-        ? await toDeliveries(
-            stored,
-            await activeSigner(tx, orgId, c.var.env.SIGNING_KEY_SECRET),
-            at,
-          )
-        : [];
+    // Under the org lock, so the org's first key is made exactly once.
+    const signer = outcome.signer ?? (await activeSigner(tx, orgId, c.var.env.SIGNING_KEY_SECRET));
+    const deliveries = stored.length > 0 ? await toDeliveries(stored, signer, at) : [];
     return { result: outcome.result, revision, deliveries };
   });
   if (done.deliveries.length > 0) {

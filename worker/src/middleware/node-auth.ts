@@ -1,0 +1,51 @@
+import { eq } from "drizzle-orm";
+import type { MiddlewareHandler } from "hono";
+import { nodes } from "@tether/schema/tables";
+import type { AppEnv } from "../context.ts";
+import { ApiError } from "../errors.ts";
+import { constantTimeEqual, hashToken, TOKEN_PREFIX } from "../services/tokens.ts";
+import { bearerToken } from "./auth.ts";
+
+export type NodeRow = typeof nodes.$inferSelect;
+
+declare module "hono" {
+  interface ContextVariableMap {
+    node: NodeRow;
+  }
+}
+
+/**
+ * Accepts a node credential (`tk_node_…`) for `/v1/nodes/{id}/…`: 401 when
+ * it is missing or unknown (e.g. the node was deleted), 403 when it belongs
+ * to another node than the one in the path.
+ */
+export const requireNode: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const token = bearerToken(c.req.header("authorization"));
+  if (!token) {
+    throw new ApiError(
+      "unauthorized",
+      "a node credential is required: Authorization: Bearer tk_node_…",
+    );
+  }
+  if (!token.startsWith(TOKEN_PREFIX.node)) {
+    throw new ApiError("unauthorized", "this route takes a node credential (tk_node_…)");
+  }
+  const hash = await hashToken(token);
+  const [node] = await c.var.services.db
+    .select()
+    .from(nodes)
+    .where(eq(nodes.credentialHash, hash))
+    .limit(1);
+  if (!node || !constantTimeEqual(node.credentialHash, hash)) {
+    throw new ApiError("unauthorized", "the node credential is unknown (was the node deleted?)");
+  }
+  const pathId = c.req.param("id");
+  if (pathId !== undefined && pathId !== node.id) {
+    throw new ApiError(
+      "forbidden",
+      "a node credential gives access to that node's own routes only",
+    );
+  }
+  c.set("node", node);
+  await next();
+};

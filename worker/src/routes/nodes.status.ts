@@ -1,0 +1,61 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { eq } from "drizzle-orm";
+import { nodes } from "@tether/schema/tables";
+import { StatusReport } from "@tether/schema/wire";
+import type { App } from "../context.ts";
+import { requireNode } from "../middleware/node-auth.ts";
+import { nodeSecurity } from "./agent.schemas.ts";
+import { errorResponses, UuidParam } from "./common.ts";
+
+const Ack = z
+  .object({
+    desired_revision: z.number().int(),
+    stale: z
+      .boolean()
+      .openapi({ description: "true when the node applied an older revision than it should" }),
+  })
+  .openapi("StatusAck");
+
+const route = createRoute({
+  method: "post",
+  path: "/v1/nodes/{id}/status",
+  summary: "Acknowledge an applied state: revision, ruleset hash, peer count, mode, errors",
+  security: nodeSecurity,
+  middleware: [requireNode] as const,
+  request: {
+    params: UuidParam,
+    body: { required: true, content: { "application/json": { schema: StatusReport } } },
+  },
+  responses: {
+    200: { description: "Recorded", content: { "application/json": { schema: Ack } } },
+    ...errorResponses,
+  },
+});
+
+export function registerNodeStatus(app: App): void {
+  app.openapi(route, async (c) => {
+    const report = c.req.valid("json");
+    const node = c.var.node;
+    const at = c.var.services.now();
+    await c.var.services.db
+      .update(nodes)
+      .set({
+        appliedRevision: report.applied_revision,
+        rulesetHash: report.ruleset_hash,
+        peerCount: report.peer_count,
+        appliedMode: report.mode,
+        lastErrors: report.errors,
+        agentVersion: report.agent_version ?? node.agentVersion,
+        lastStatusAt: at,
+        lastSeenAt: at,
+      })
+      .where(eq(nodes.id, node.id));
+    return c.json(
+      {
+        desired_revision: node.desiredRevision,
+        stale: report.applied_revision < node.desiredRevision,
+      },
+      200,
+    );
+  });
+}
