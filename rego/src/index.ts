@@ -15,6 +15,8 @@ import { type CompiledQuery, compileQueryBody, runQuery } from "./compile/query.
 import { compileGlobalRef } from "./compile/terms.ts";
 import { RegoError } from "./errors.ts";
 import type { DocNode } from "./compile/tree.ts";
+import type { BuiltinContext } from "./builtins/types.ts";
+import { lazyJSON } from "./eval/json-input.ts";
 import type { Query, TermFn } from "./eval/types.ts";
 import { parseModule, parseQuery } from "./parser/module.ts";
 import { fromJSON, RObject, type Value } from "./value.ts";
@@ -56,9 +58,38 @@ export interface PathResult {
 
 const EMPTY = new RObject();
 
+/** Plain JSON is wrapped, not copied: a decision reads few input fields. */
 function toValue(x: unknown): Value {
-  if (x instanceof RObject) return x;
-  return fromJSON(x);
+  return lazyJSON(x);
+}
+
+const noPrint = () => {};
+
+/** Per-query builtin context; the clock and the memo are only made when used. */
+class QueryContext implements BuiltinContext {
+  #nowNs: bigint | undefined;
+  #cache: Map<string, unknown> | undefined;
+
+  constructor(
+    readonly strict: boolean,
+    nowNs: bigint | undefined,
+  ) {
+    this.#nowNs = nowNs;
+  }
+
+  get nowNs(): bigint {
+    this.#nowNs ??= BigInt(Date.now()) * 1_000_000n;
+    return this.#nowNs;
+  }
+
+  get cache(): Map<string, unknown> {
+    this.#cache ??= new Map();
+    return this.#cache;
+  }
+
+  randomBytes(n: number): Uint8Array {
+    return crypto.getRandomValues(new Uint8Array(n));
+  }
 }
 
 function normalize(modules: readonly ModuleSource[] | Record<string, string>): ModuleSource[] {
@@ -95,8 +126,8 @@ export class Engine {
   constructor(readonly policy: CompiledPolicy) {}
 
   #query(opts: EvalOptions): Query {
-    const random = (n: number) => crypto.getRandomValues(new Uint8Array(n));
     const data = opts.data === undefined ? EMPTY : toValue(opts.data);
+    const strict = opts.strict === true;
     return {
       input: opts.input === undefined ? undefined : toValue(opts.input),
       data,
@@ -106,14 +137,9 @@ export class Engine {
       cache: new Map(),
       fnOverrides: undefined,
       masked: undefined,
-      bctx: {
-        nowNs: opts.nowNs ?? BigInt(Date.now()) * 1_000_000n,
-        strict: opts.strict === true,
-        cache: new Map(),
-        randomBytes: random,
-      },
-      strict: opts.strict === true,
-      print: opts.print ?? (() => {}),
+      bctx: new QueryContext(strict, opts.nowNs),
+      strict,
+      print: opts.print ?? noPrint,
       depth: 0,
     };
   }
