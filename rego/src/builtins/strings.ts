@@ -122,6 +122,7 @@ function substring(args: readonly Value[]): string {
 }
 
 function indexOfN(s: string, sub: string): number[] {
+  if (sub === "") fail("indexof_n", "empty search character");
   const out: number[] = [];
   const cps = [...s];
   for (let i = 0, u = 0; i < cps.length; u += cps[i]!.length, i++) {
@@ -149,6 +150,7 @@ export const stringBuiltins: BuiltinTable = [
   s2("endswith", (a, b) => a.endsWith(b)),
   def("format_int", [NUM, NUM], STR, formatInt),
   s2("indexof", (a, b) => {
+    if (b === "") fail("indexof", "empty search character");
     const i = a.indexOf(b);
     return i < 0 ? -1 : cpIndex(a, i);
   }),
@@ -165,12 +167,11 @@ export const stringBuiltins: BuiltinTable = [
   def("strings.replace_n", [OBJ, STR], STR, (args) => {
     const patterns = obj("strings.replace_n", args, 0).sortedEntries();
     const pairs = patterns.map(([k, v]) => {
-      if (typeof k !== "string" || typeof v !== "string") {
-        throw new OperandTypeError(
-          "strings.replace_n: operand 1 must be object[string: string] but got object",
-        );
-      }
-      return [k, v] as const;
+      if (typeof k !== "string")
+        fail("strings.replace_n", "operand 1 non-string key found in pattern object");
+      if (typeof v !== "string")
+        fail("strings.replace_n", "operand 1 non-string value found in pattern object");
+      return [k as string, v as string] as const;
     });
     return replaceN(pairs, str("strings.replace_n", args, 1));
   }),
