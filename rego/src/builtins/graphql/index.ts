@@ -73,9 +73,33 @@ function toSchema(doc: Node): Schema {
   }
 }
 
+/**
+ * Built schemas by schema text: building is pure, and policies tend to check
+ * many queries against one schema. Validation only reads a schema.
+ */
+const schemaCache = new Map<string, Schema | BuiltinError>();
+const SCHEMA_CACHE_SIZE = 32;
+
+function schemaFor(v: Value, doc: Node | undefined): Schema {
+  if (typeof v !== "string") return toSchema(doc ?? schemaDoc(v, 2));
+  let hit = schemaCache.get(v);
+  if (hit === undefined) {
+    try {
+      hit = toSchema(doc ?? schemaDoc(v, 2));
+    } catch (e) {
+      if (!(e instanceof BuiltinError)) throw e;
+      hit = e;
+    }
+    if (schemaCache.size >= SCHEMA_CACHE_SIZE) schemaCache.delete(schemaCache.keys().next().value!);
+    schemaCache.set(v, hit);
+  }
+  if (hit instanceof BuiltinError) throw hit;
+  return hit;
+}
+
 function validate(schema: Schema, doc: Node): void {
   try {
-    validateQuery(schema, structuredClone(doc));
+    validateQuery(schema, doc);
   } catch (e) {
     if (!(e instanceof GqlError)) throw e;
     const msg = e.message.replace(/\.$/, "");
@@ -83,11 +107,16 @@ function validate(schema: Schema, doc: Node): void {
   }
 }
 
-function parseBoth(args: readonly Value[]): [Value, Value] {
+/** Parse both documents (query first, as OPA) and validate; the ASTs when `output`. */
+function parseBoth(args: readonly Value[], output = true): [Value, Value] | undefined {
   const q = queryDoc(args[0]!, 1);
-  const s = schemaDoc(args[1]!, 2);
-  const out: [Value, Value] = [documentToRego(q), documentToRego(s)];
-  validate(toSchema(s), q);
+  const sv = args[1]!;
+  const known = typeof sv === "string" && schemaCache.has(sv);
+  const s = known && !output ? undefined : schemaDoc(sv, 2);
+  const out: [Value, Value] | undefined = output
+    ? [documentToRego(q), documentToRego(s!)]
+    : undefined;
+  validate(schemaFor(sv, s), q);
   return out;
 }
 
@@ -121,7 +150,7 @@ const defs: BuiltinDef[] = [
     name: "graphql.parse",
     args: [STR_OR_OBJ, STR_OR_OBJ],
     result: { static: [OBJ, OBJ] },
-    fn: (args) => parseBoth(args),
+    fn: (args) => parseBoth(args)!,
   },
   {
     name: "graphql.parse_and_verify",
@@ -139,13 +168,13 @@ const defs: BuiltinDef[] = [
     name: "graphql.is_valid",
     args: [STR_OR_OBJ, STR_OR_OBJ],
     result: "boolean",
-    fn: (args) => succeeds(() => parseBoth(args)),
+    fn: (args) => succeeds(() => parseBoth(args, false)),
   },
   {
     name: "graphql.schema_is_valid",
     args: [STR_OR_OBJ],
     result: "boolean",
-    fn: (args) => succeeds(() => toSchema(schemaDoc(args[0]!, 1))),
+    fn: (args) => succeeds(() => schemaFor(args[0]!, undefined)),
   },
 ];
 
