@@ -147,6 +147,18 @@ describe("graphql", () => {
     expect(call("graphql.schema_is_valid", "input I { o: O } type O { f: Int }")).toBe(false);
   });
 
+  it("gives the same answers from the schema cache", () => {
+    const bad = "type A implements Missing { f: Int }";
+    for (let i = 0; i < 2; i++) {
+      expect(call("graphql.schema_is_valid", bad)).toBe(false);
+      expect(() => call("graphql.parse", "{ f }", bad)).toThrow(
+        'Error in gqlparser SchemaDocument to Schema conversion: input:1:6: Undefined type "Missing".',
+      );
+      expect(call("graphql.is_valid", "{ hero(episode: A) { id } }", SCHEMA)).toBe(false);
+      expect(call("graphql.is_valid", "{ hero(episode: EMPIRE) { id } }", SCHEMA)).toBe(true);
+    }
+  });
+
   it("accepts AST objects in place of text", () => {
     const q = call("graphql.parse_query", "{ hero(episode: NEWHOPE) { name } }")!;
     const s = call("graphql.parse_schema", SCHEMA)!;
