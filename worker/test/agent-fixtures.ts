@@ -67,6 +67,8 @@ export class EventStream {
   readonly #decoder = new TextDecoder();
   #buffer = "";
   readonly comments: string[] = [];
+  /** Non-data fields seen, e.g. `retry: 3000`. */
+  readonly fields: string[] = [];
 
   private constructor(readonly response: Response) {
     this.#reader = response.body!.getReader();
@@ -92,6 +94,7 @@ export class EventStream {
         let isEvent = false;
         for (const line of block.split("\n")) {
           if (line.startsWith(":")) this.comments.push(line);
+          else if (line.startsWith("retry: ")) this.fields.push(line);
           else if (line.startsWith("id: ")) frame.id = Number(line.slice(4));
           else if (line.startsWith("event: ")) frame.event = line.slice(7);
           else if (line.startsWith("data: ")) {
