@@ -19,7 +19,7 @@ import type { BuiltinContext } from "./builtins/types.ts";
 import { lazyJSON } from "./eval/json-input.ts";
 import type { Query, TermFn } from "./eval/types.ts";
 import { parseModule, parseQuery } from "./parser/module.ts";
-import { fromJSON, RObject, type Value } from "./value.ts";
+import { RObject, type Value } from "./value.ts";
 
 export { RegoError } from "./errors.ts";
 export { RegoCompileErrors } from "./compile/compiler.ts";

@@ -1,7 +1,7 @@
 import type { Body, Expr, Term } from "../ast/nodes.ts";
 import { RegoError } from "../errors.ts";
 import { each } from "../eval/operands.ts";
-import type { Env, ExprFn, K, Query } from "../eval/types.ts";
+import { type Env, type ExprFn, fromTest, type Query } from "../eval/types.ts";
 import type { Pat } from "../eval/operands.ts";
 import { unifyPats, unifyValue } from "../eval/unify.ts";
 import { equal } from "../value.ts";
@@ -67,23 +67,62 @@ function hiding(body: Body, scope: Scope): (e: Expr) => void {
   };
 }
 
+/**
+ * Chains literals. Runs of single-solution literals execute as a loop of
+ * tests (no continuation per literal); the rest nest continuations.
+ */
 function chain(fns: ExprFn[]): ExprFn {
-  if (fns.length === 0) return (_q, _env, k) => k();
-  if (fns.length === 1) return fns[0]!;
-  let f = fns[fns.length - 1]!;
-  for (let i = fns.length - 2; i >= 0; i--) {
+  let f: ExprFn | undefined;
+  let i = fns.length - 1;
+  while (i >= 0) {
+    if (fns[i]!.det) {
+      let j = i;
+      while (j > 0 && fns[j - 1]!.det && i - j < 30) j--;
+      f = detRun(fns.slice(j, i + 1), f);
+      i = j - 1;
+      continue;
+    }
     const a = fns[i]!;
     const b = f;
-    f = (q, env, k) => a(q, env, () => b(q, env, k));
+    f = b ? (q, env, k) => a(q, env, () => b(q, env, k)) : a;
+    i--;
   }
-  return f;
+  return f ?? ((_q, _env, k) => k());
+}
+
+function detRun(run: ExprFn[], next: ExprFn | undefined): ExprFn {
+  if (run.length === 1 && !next) return run[0]!;
+  const dets = run.map((r) => r.det!);
+  const slots = run.map((r) => r.detSlot ?? -1);
+  const n = dets.length;
+  return (q, env, k) => {
+    let bound = 0;
+    let i = 0;
+    for (; i < n; i++) {
+      const r = dets[i]!(q, env);
+      if (r === 0) break;
+      if (r === 2) bound |= 1 << i;
+    }
+    let out = false;
+    if (i === n) out = next ? next(q, env, k) : k();
+    if (bound !== 0) for (let m = 0; m < n; m++) if (bound & (1 << m)) env[slots[m]!] = undefined;
+    return out;
+  };
 }
 
 function compileExpr(cx: CompileCtx, e: Expr, scope: Scope): ExprFn {
   let fn = compileKind(cx, e, scope);
   if (e.negated) {
     const inner = fn;
-    fn = (q, env, k) => (inner(q, env, () => true) ? false : k());
+    const det = inner.det;
+    // `not` binds nothing: always a single-solution test
+    fn = det
+      ? fromTest((q, env) => {
+          const r = det(q, env);
+          if (r === 2) env[inner.detSlot!] = undefined;
+          return r === 0 ? 1 : 0;
+        })
+      : fromTest((q, env) => (inner(q, env, () => true) ? 0 : 1));
   }
   if (e.with.length > 0) fn = compileWith(cx, e, scope, fn);
   return fn;
@@ -95,10 +134,10 @@ function compileKind(cx: CompileCtx, e: Expr, scope: Scope): ExprFn {
       const t = compileTerm(cx, e.term, scope);
       const g = t.get;
       if (g) {
-        return (q, env, k) => {
+        return fromTest((q, env) => {
           const v = g(q, env);
-          return v === undefined || v === false ? false : k();
-        };
+          return v === undefined || v === false ? 0 : 1;
+        });
       }
       return (q, env, k) => t(q, env, (v) => (v === false ? false : k()));
     }
@@ -112,7 +151,7 @@ function compileKind(cx: CompileCtx, e: Expr, scope: Scope): ExprFn {
       return (q, env, k) => unifyPats(q, env, a, b, k);
     }
     case "some":
-      return (_q, _env, k) => k();
+      return fromTest(() => 1);
     case "somein": {
       const domain = compileTerm(cx, e.domain, scope);
       const key = e.key ? compilePat(cx, e.key, scope) : undefined;
@@ -136,16 +175,14 @@ function bindFast(a: Pat, b: Pat): ExprFn | undefined {
   if (a.t !== "var" || b.t !== "val" || !b.fn.get) return undefined;
   const slot = a.slot;
   const g = b.fn.get;
-  return (q, env, k) => {
+  return fromTest((q, env) => {
     const v = g(q, env);
-    if (v === undefined) return false;
+    if (v === undefined) return 0;
     const cur = env[slot];
-    if (cur !== undefined) return equal(cur, v) ? k() : false;
+    if (cur !== undefined) return equal(cur, v) ? 1 : 0;
     env[slot] = v;
-    const stop = k();
-    env[slot] = undefined;
-    return stop;
-  };
+    return 2;
+  }, slot);
 }
 
 function checkAssignable(t: Term): void {
@@ -162,7 +199,8 @@ function compileEvery(cx: CompileCtx, e: Extract<Expr, { kind: "every" }>, outer
   if (keySlot >= 0) bound.add(keySlot);
   bound.add(valueSlot);
   const body = compileBody(cx, e.body, scope, [], bound);
-  return (q: Query, env: Env, k: K) => {
+  // `every` binds nothing outside: a single-solution test
+  return fromTest((q: Query, env: Env) => {
     let failed = false;
     const defined = domain(q, env, (coll) => {
       each(coll, (kv, vv) => {
@@ -176,6 +214,6 @@ function compileEvery(cx: CompileCtx, e: Extract<Expr, { kind: "every" }>, outer
       });
       return true;
     });
-    return defined && !failed ? k() : false;
-  };
+    return defined && !failed ? 1 : 0;
+  });
 }

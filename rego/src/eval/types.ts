@@ -31,7 +31,29 @@ export function fromGetter(get: Getter): TermFn {
   return fn;
 }
 /** A compiled body literal. */
-export type ExprFn = (q: Query, env: Env, k: K) => boolean;
+export interface ExprFn {
+  (q: Query, env: Env, k: K): boolean;
+  /**
+   * Present when the literal has at most one solution: runs it as a test.
+   * Returns 0 (fails), 1 (holds) or 2 (holds and bound `detSlot`).
+   */
+  det?: (q: Query, env: Env) => 0 | 1 | 2;
+  detSlot?: number;
+}
+
+/** Builds an ExprFn from a deterministic test. */
+export function fromTest(det: (q: Query, env: Env) => 0 | 1 | 2, detSlot = -1): ExprFn {
+  const fn: ExprFn = (q, env, k) => {
+    const r = det(q, env);
+    if (r === 0) return false;
+    const stop = k();
+    if (r === 2) env[detSlot] = undefined;
+    return stop;
+  };
+  fn.det = det;
+  fn.detSlot = detSlot;
+  return fn;
+}
 
 /** What a `with` replaces a function or builtin by. */
 export type FnOverride =
