@@ -52,6 +52,21 @@ describe("providers.aws.sign_req", () => {
     );
   });
 
+  it("signs the escaped path and the raw query", () => {
+    const auth = (url: string) =>
+      String(
+        (
+          sign({ method: "get", url }, { ...CONFIG, aws_service: "execute-api" }).get(
+            "headers",
+          ) as RObject
+        ).get("Authorization"),
+      );
+    // Same canonical request, so the same signature, for a space written raw or escaped.
+    expect(auth("https://example.com/a b?x=1")).toBe(auth("https://example.com/a%20b?x=1"));
+    expect(auth("https://example.com/a?x=1")).not.toBe(auth("https://example.com/a?x=2"));
+    expect(auth("https://example.com/a")).toContain("SignedHeaders=host;x-amz-date,");
+  });
+
   it("reports missing and invalid parameters as type errors", () => {
     expect(() => sign({}, CONFIG)).toThrow(
       'operand 1 missing required request parameters(s): {"method", "url"}',

@@ -70,23 +70,23 @@ function parseUrl(u: string): ParsedUrl {
   return { host, path: escapePath(m[3] ?? ""), query: m[4] ?? "" };
 }
 
-/** Go's `url.URL.EscapedPath` for a path as written: kept when validly encoded. */
+/** Go's `url.URL.EscapedPath` for a path as written: kept when validly encoded, else escaped. */
 function escapePath(p: string): string {
-  if (/^[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/.test(p) && !/%(?![0-9A-Fa-f]{2})/.test(p)) return p;
-  return p
-    .split("/")
-    .map((seg) =>
-      encodeURIComponent(decodeURIComponentSafe(seg)).replace(/%3A/g, ":").replace(/%40/g, "@"),
-    )
-    .join("/");
-}
-
-function decodeURIComponentSafe(s: string): string {
+  if (/^[A-Za-z0-9\-._~!$&'()*+,;=:@/[\]%]*$/.test(p) && !/%(?![0-9A-Fa-f]{2})/.test(p)) return p;
+  let path = p;
   try {
-    return decodeURIComponent(s);
+    path = decodeURIComponent(p);
   } catch {
-    return s;
+    // keep as written
   }
+  let out = "";
+  for (const b of utf8(path)) {
+    const c = String.fromCharCode(b);
+    out += /[A-Za-z0-9\-._~$&+,/:;=@]/.test(c)
+      ? c
+      : `%${b.toString(16).toUpperCase().padStart(2, "0")}`;
+  }
+  return out;
 }
 
 function formatTime(ns: bigint): [string, string] {
