@@ -14,8 +14,12 @@ const LITERALS: readonly (readonly [string, Value])[] = [
 
 export function parseJson(text: string): Value {
   let i = 0;
-  const fail = (msg: string): never => {
-    throw new JsonSyntaxError(`${msg} at offset ${i}`);
+  // Go's encoding/json texts: "invalid character 'x' <context>" or the end of input.
+  const fail = (context: string): never => {
+    if (i >= text.length) throw new JsonSyntaxError("unexpected end of JSON input");
+    const c = text[i]!;
+    const q = c === "'" ? "'\\''" : `'${JSON.stringify(c).slice(1, -1)}'`;
+    throw new JsonSyntaxError(`invalid character ${q} ${context}`);
   };
   const ws = () => {
     while (i < text.length && " \t\n\r".includes(text[i]!)) i++;
@@ -33,10 +37,10 @@ export function parseJson(text: string): Value {
       }
       for (;;) {
         ws();
-        if (text[i] !== '"') fail("invalid character looking for beginning of object key string");
+        if (text[i] !== '"') fail("looking for beginning of object key string");
         const k = str();
         ws();
-        if (text[i] !== ":") fail("invalid character after object key");
+        if (text[i] !== ":") fail("after object key");
         i++;
         o.set(k, value());
         ws();
@@ -48,7 +52,7 @@ export function parseJson(text: string): Value {
           i++;
           return o;
         }
-        return fail("invalid character after object key:value pair");
+        return fail("after object key:value pair");
       }
     }
     if (c === "[") {
@@ -70,7 +74,7 @@ export function parseJson(text: string): Value {
           i++;
           return a;
         }
-        return fail("invalid character after array element");
+        return fail("after array element");
       }
     }
     if (c === '"') return str();
@@ -81,8 +85,7 @@ export function parseJson(text: string): Value {
       }
     }
     const m = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(text.slice(i));
-    if (!m || m[0] === "" || m[0] === "-")
-      return fail("invalid character looking for beginning of value");
+    if (!m || m[0] === "" || m[0] === "-") return fail("looking for beginning of value");
     i += m[0].length;
     if (!m[2] && !m[3]) {
       const n = Number(m[0]);
@@ -95,20 +98,20 @@ export function parseJson(text: string): Value {
     i++;
     while (i < text.length && text[i] !== '"') {
       if (text[i] === "\\") i++;
-      else if (text.charCodeAt(i) < 0x20) fail("invalid character in string literal");
+      else if (text.charCodeAt(i) < 0x20) fail("in string literal");
       i++;
     }
-    if (i >= text.length) fail("unexpected end of JSON input");
+    if (i >= text.length) fail("");
     i++;
     try {
       return JSON.parse(text.slice(start, i)) as string;
     } catch {
-      return fail("invalid escape in string literal");
+      return fail("in string escape code");
     }
   };
   const v = value();
   ws();
-  if (i < text.length) fail("invalid character after top-level value");
+  if (i < text.length) fail("after top-level value");
   return v;
 }
 
