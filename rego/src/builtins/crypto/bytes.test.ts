@@ -47,8 +47,10 @@ describe("Go JSON text", () => {
   it("parses JSON with exact big integers and last-wins keys", () => {
     expect(parseJson("12345678901234567890")).toBe(12345678901234567890n);
     expect(goJSON(parseJson('{"a":1,"a":2}'))).toBe('{"a":2}');
-    expect(() => parseJson("{")).toThrow();
-    expect(() => parseJson("")).toThrow();
+    expect(() => parseJson("{")).toThrow("unexpected end of JSON input");
+    expect(() => parseJson("")).toThrow("unexpected end of JSON input");
+    expect(() => parseJson("[1 2]")).toThrow("invalid character '2' after array element");
+    expect(() => parseJson("x")).toThrow("invalid character 'x' looking for beginning of value");
   });
 });
 
