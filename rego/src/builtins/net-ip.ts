@@ -66,7 +66,18 @@ function parseV6(s: string): bigint | undefined {
   return groups.reduce((acc, g) => (acc << 16n) | BigInt(g), 0n);
 }
 
+const ipCache = new Map<string, Ip | null>();
+
 export function parseIp(s: string): Ip | undefined {
+  const hit = ipCache.get(s);
+  if (hit !== undefined) return hit ?? undefined;
+  const ip = parseIpUncached(s);
+  if (ipCache.size > 10_000) ipCache.clear();
+  ipCache.set(s, ip ?? null);
+  return ip;
+}
+
+function parseIpUncached(s: string): Ip | undefined {
   if (s.includes(":")) {
     const n = parseV6(s);
     if (n === undefined) return undefined;
@@ -78,7 +89,19 @@ export function parseIp(s: string): Ip | undefined {
   return n === undefined ? undefined : { v6: false, n };
 }
 
+const cidrCache = new Map<string, Cidr | null>();
+
+/** Parses `addr/prefix`; results are memoised (policies test the same blocks over and over). */
 export function parseCidr(s: string): Cidr | undefined {
+  const hit = cidrCache.get(s);
+  if (hit !== undefined) return hit ?? undefined;
+  const c = parseCidrUncached(s);
+  if (cidrCache.size > 10_000) cidrCache.clear();
+  cidrCache.set(s, c ?? null);
+  return c;
+}
+
+function parseCidrUncached(s: string): Cidr | undefined {
   const slash = s.indexOf("/");
   if (slash < 0) return undefined;
   const ip = parseIp(s.slice(0, slash));

@@ -172,8 +172,9 @@ function formatString(v: string, verb: string, spec: Spec): string | undefined {
   const cut = (s: string) => (spec.prec === undefined ? s : [...s].slice(0, spec.prec).join(""));
   switch (verb) {
     case "s":
-    case "v":
       return cut(v);
+    case "v":
+      return spec.sharp ? goQuote(cut(v)) : cut(v);
     case "q":
       return goQuote(cut(v));
     case "x":
@@ -200,16 +201,21 @@ function formatOne(a: Arg, verb: string, spec: Spec): string {
   return pad(out, spec, a.kind !== "string");
 }
 
-/** Go's `fmt.Sprintf(format, args...)` over Rego values. */
-export function sprintf(format: string, values: readonly Value[]): string {
-  const args = values.map(toArg);
-  let out = "";
-  let next = 0;
+type Piece = string | { spec: Spec; verb: string; argIndex?: number } | { bad: string };
+
+const parsed = new Map<string, Piece[]>();
+
+/** Splits a format into literal text and verbs (memoised: formats are usually constants). */
+function parseFormat(format: string): Piece[] {
+  const hit = parsed.get(format);
+  if (hit) return hit;
+  const out: Piece[] = [];
+  let lit = "";
   let i = 0;
   while (i < format.length) {
     const c = format[i]!;
     if (c !== "%") {
-      out += c;
+      lit += c;
       i++;
       continue;
     }
@@ -224,40 +230,67 @@ export function sprintf(format: string, values: readonly Value[]): string {
       else if (f === "0") spec.zero = true;
       else break;
     }
-    const argIndex = /^\[(\d+)\]/.exec(format.slice(i));
-    if (argIndex) {
-      next = Number(argIndex[1]) - 1;
-      i += argIndex[0].length;
+    let argIndex: number | undefined;
+    const idx = /^\[(\d+)\]/.exec(format.slice(i, i + 12));
+    if (idx) {
+      argIndex = Number(idx[1]) - 1;
+      i += idx[0].length;
     }
-    const width = /^\d+/.exec(format.slice(i));
-    if (width) {
-      spec.width = Number(width[0]);
-      i += width[0].length;
-    }
+    let w = "";
+    while (i < format.length && format[i]! >= "0" && format[i]! <= "9") w += format[i++];
+    if (w) spec.width = Number(w);
     if (format[i] === ".") {
-      const prec = /^\d*/.exec(format.slice(i + 1))![0];
-      spec.prec = Number(prec || "0");
-      i += 1 + prec.length;
+      let p = "";
+      i++;
+      while (i < format.length && format[i]! >= "0" && format[i]! <= "9") p += format[i++];
+      spec.prec = Number(p || "0");
     }
-    const verb = String.fromCodePoint(format.codePointAt(i) ?? 0x25);
     if (i >= format.length) {
-      out += "%!(NOVERB)";
+      if (lit) out.push(lit);
+      lit = "";
+      out.push({ bad: "%!(NOVERB)" });
       break;
     }
+    const verb = String.fromCodePoint(format.codePointAt(i)!);
     i += verb.length;
     if (verb === "%") {
-      out += "%";
+      lit += "%";
       continue;
     }
-    const arg = args[next];
-    if (arg === undefined) {
-      out += `%!${verb}(MISSING)`;
-      continue;
-    }
-    next++;
-    out += formatOne(arg, verb, spec);
+    if (lit) out.push(lit);
+    lit = "";
+    out.push(argIndex === undefined ? { spec, verb } : { spec, verb, argIndex });
   }
-  if (next < args.length) {
+  if (lit) out.push(lit);
+  if (parsed.size > 2000) parsed.clear();
+  parsed.set(format, out);
+  return out;
+}
+
+/** Go's `fmt.Sprintf(format, args...)` over Rego values. */
+export function sprintf(format: string, values: readonly Value[]): string {
+  const args = values.map(toArg);
+  let out = "";
+  let next = 0;
+  let reordered = false;
+  for (const p of parseFormat(format)) {
+    if (typeof p === "string") out += p;
+    else if ("bad" in p) out += p.bad;
+    else {
+      if (p.argIndex !== undefined) {
+        next = p.argIndex;
+        reordered = true;
+      }
+      const arg = args[next];
+      if (arg === undefined) {
+        out += `%!${p.verb}(MISSING)`;
+        continue;
+      }
+      next++;
+      out += formatOne(arg, p.verb, p.spec);
+    }
+  }
+  if (!reordered && next < args.length) {
     const extra = args.slice(next).map((a) => `${goType(a)}=${plain(a)}`);
     out += `%!(EXTRA ${extra.join(", ")})`;
   }
