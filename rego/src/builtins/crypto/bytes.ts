@@ -4,7 +4,7 @@
  * text as Go's `encoding/json` writes it.
  */
 import { BuiltinError, OperandTypeError } from "../../errors.ts";
-import { RObject, RSet, type Value, typeName } from "../../value.ts";
+import { RObject, RSet, typeName, type Value } from "../../value.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: false });

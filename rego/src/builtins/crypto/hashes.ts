@@ -1,8 +1,8 @@
 /** `crypto.md5`, `crypto.sha1`, `crypto.sha256`, `crypto.hmac.*`. */
 import type { BuiltinDef, BuiltinTable } from "../types.ts";
 import { bytesEqual, stringOperand, toHex, utf8 } from "./bytes.ts";
-import { named } from "./named.ts";
 import { digest, type HashName, hmacDigest } from "./hash.ts";
+import { named } from "./named.ts";
 
 function hashBuiltin(name: string, hash: HashName): BuiltinDef {
   return {

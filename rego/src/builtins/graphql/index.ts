@@ -6,11 +6,11 @@ import { named } from "../crypto/named.ts";
 import type { BuiltinDef, BuiltinTable, TypeSpec } from "../types.ts";
 import { documentToRego, queryFromRego, schemaFromRego } from "./convert.ts";
 import { GqlError } from "./lexer.ts";
-import { parseQuery } from "./query.ts";
-import { parseSchema } from "./sdl.ts";
 import type { Node } from "./parser.ts";
 import { PRELUDE } from "./prelude.ts";
+import { parseQuery } from "./query.ts";
 import { buildSchema, type Schema } from "./schema.ts";
+import { parseSchema } from "./sdl.ts";
 import { validateQuery } from "./validate.ts";
 
 function parseFailed(e: unknown): never {

@@ -3,7 +3,7 @@
  * struct field names OPA serialises), with gqlparser's error behaviour: the
  * first error wins and parsing winds down without throwing.
  */
-import { GqlError, Lexer, kindText, type Position, type Token, Tok, tokenText } from "./lexer.ts";
+import { GqlError, kindText, Lexer, type Position, Tok, type Token, tokenText } from "./lexer.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: AST nodes are plain JSON-like records.
 export type Node = Record<string, any>;

@@ -1,6 +1,5 @@
 /** Query validation against a schema (the rules gqlparser, and so OPA, applies). */
 import { ValueKind as K, type Node } from "./parser.ts";
-import { errAt, type Schema, typeName, typeString } from "./schema.ts";
 import {
   COMPOSITE,
   checkOverlap,
@@ -12,6 +11,7 @@ import {
   possible,
   spreadsItself,
 } from "./rules.ts";
+import { errAt, type Schema, typeName, typeString } from "./schema.ts";
 import { checkValue, valueString } from "./values.ts";
 
 interface Usage {

@@ -1,7 +1,7 @@
 /** Private keys from PEM: Go's JSON of the key structs, and JWKs. */
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { RObject, type Value } from "../../value.ts";
-import { bigintFrom, integerToBytes } from "../crypto/asn1.ts";
+import { bigintFrom, integerToBytes, pemDecode } from "../crypto/asn1.ts";
 import {
   base64DecodeStrict,
   base64Encode,
@@ -9,7 +9,6 @@ import {
   bytesEqual,
   fromUtf8,
 } from "../crypto/bytes.ts";
-import { pemDecode } from "../crypto/asn1.ts";
 import {
   type PrivateKey,
   type PublicKey,

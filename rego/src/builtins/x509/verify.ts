@@ -1,7 +1,7 @@
 /** Certificate chain verification (the checks of Go's `x509.Certificate.Verify` that matter here). */
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { BuiltinError } from "../../errors.ts";
-import { seq, readInteger, parseDer } from "../crypto/asn1.ts";
+import { parseDer, readInteger, seq } from "../crypto/asn1.ts";
 import { bytesEqual } from "../crypto/bytes.ts";
 import { digest, type HashName } from "../crypto/hash.ts";
 import { verifyPkcs1v15, verifyPss } from "../crypto/rsa.ts";
