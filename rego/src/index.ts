@@ -14,7 +14,6 @@ import { type CompiledPolicy, compilePolicy, RegoCompileErrors } from "./compile
 import { type CompiledQuery, compileQueryBody, runQuery } from "./compile/query.ts";
 import { compileGlobalRef } from "./compile/terms.ts";
 import { RegoError } from "./errors.ts";
-import type { DocNode } from "./compile/tree.ts";
 import type { BuiltinContext } from "./builtins/types.ts";
 import { lazyJSON } from "./eval/json-input.ts";
 import type { Query, TermFn } from "./eval/types.ts";
@@ -120,8 +119,6 @@ export function parseModules(
 export class Engine {
   readonly #queries = new Map<string, CompiledQuery>();
   readonly #paths = new Map<string, TermFn>();
-  /** Documents that depend on no input or data: computed once per engine. */
-  readonly #consts = new Map<DocNode, Value | undefined>();
 
   constructor(readonly policy: CompiledPolicy) {}
 
@@ -133,8 +130,8 @@ export class Engine {
       data,
       hasData: !(data instanceof RObject) || data.size > 0,
       track: { impure: false },
-      consts: this.#consts,
-      cache: new Map(),
+      consts: true,
+      cache: [],
       fnOverrides: undefined,
       masked: undefined,
       bctx: new QueryContext(strict, opts.nowNs),

@@ -225,11 +225,7 @@ export function compileCall(cx: CompileCtx, t: TermOf<"call">, scope: Scope): Te
       if (ov) {
         if (ov.kind === "value") return k(ov.value);
         // a mock runs unmocked: it may call the original, and never another mock
-        return ov.call(
-          { ...q, fnOverrides: undefined, cache: new Map(), consts: undefined },
-          args,
-          k,
-        );
+        return ov.call({ ...q, fnOverrides: undefined, cache: [], consts: false }, args, k);
       }
       return impl(q, args, k);
     } catch (e) {

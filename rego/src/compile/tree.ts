@@ -31,6 +31,11 @@ export interface CompiledRule {
 
 /** A node of the virtual document tree: a package, a rule, or a static ref-head segment. */
 export class DocNode {
+  /** Index into the per-query cache (dense within one compiled policy). */
+  readonly id: number;
+  /** Value shared by all queries, once known to depend on no input or data. */
+  constValue: Value | undefined;
+  constKnown = false;
   readonly children = new Map<HashKey, DocNode>();
   readonly rules: CompiledRule[] = [];
   /** Rules whose head continues with variable segments below this node. */
@@ -45,7 +50,11 @@ export class DocNode {
     readonly key: Value,
     readonly path: readonly Value[],
     readonly parent: DocNode | undefined,
-  ) {}
+    /** Shared by all nodes of one tree: hands out ids. */
+    readonly counter: { n: number } = { n: 0 },
+  ) {
+    this.id = counter.n++;
+  }
 
   child(key: Value): DocNode | undefined {
     return this.children.get(hashKey(key));
@@ -55,7 +64,7 @@ export class DocNode {
     const h = hashKey(key);
     let n = this.children.get(h);
     if (!n) {
-      n = new DocNode(key, [...this.path, key], this);
+      n = new DocNode(key, [...this.path, key], this, this.counter);
       this.children.set(h, n);
     }
     return n;

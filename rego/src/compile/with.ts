@@ -120,8 +120,8 @@ export function compileWith(cx: CompileCtx, e: Expr, scope: Scope, inner: ExprFn
       ...q,
       input,
       data,
-      cache: new Map(),
-      consts: undefined,
+      cache: [],
+      consts: false,
       masked: masked ?? q.masked,
       fnOverrides: fns ?? q.fnOverrides,
     };

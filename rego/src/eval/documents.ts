@@ -2,7 +2,7 @@ import type { CompiledRule, DocNode } from "../compile/tree.ts";
 import { RegoError } from "../errors.ts";
 import { equal, RObject, RSet, type Value } from "../value.ts";
 import { each, indexData, navigate, type Operand, step } from "./operands.ts";
-import { type Env, PENDING, type Query } from "./types.ts";
+import { type Env, NONE, PENDING, type Query } from "./types.ts";
 
 /** Objects built from tree structure (not rule values): only these merge. */
 const containers = new WeakSet<RObject>();
@@ -97,30 +97,32 @@ function merge(a: Value, b: Value): Value {
 
 /** The value the rules at a node define, memoised per query. */
 export function ownValue(q: Query, node: DocNode): Value | undefined {
-  const consts = q.consts;
-  if (consts?.has(node)) return consts.get(node);
-  const cached = q.cache.get(node);
+  const useConsts = q.consts;
+  if (useConsts && node.constKnown) return node.constValue;
+  const id = node.id;
+  const cached = q.cache[id];
   if (cached === PENDING) {
     throw new RegoError("rego_recursion_error", `rule ${node.path.join(".")} is recursive`);
   }
-  if (cached !== undefined || q.cache.has(node)) {
+  if (cached !== undefined) {
     // only query-specific values live in the per-query cache
     q.track.impure = true;
-    return cached as Value | undefined;
+    return cached === NONE ? undefined : cached;
   }
-  q.cache.set(node, PENDING);
+  q.cache[id] = PENDING;
   const outer = q.track.impure;
   q.track.impure = false;
   try {
     const v = computeOwn(q, node);
-    if (!q.track.impure && consts) {
+    if (!q.track.impure && useConsts) {
       // depends on nothing per query: keep it for every later query
-      consts.set(node, v);
-      q.cache.delete(node);
-    } else q.cache.set(node, v);
+      node.constValue = v;
+      node.constKnown = true;
+      q.cache[id] = undefined;
+    } else q.cache[id] = v === undefined ? NONE : v;
     return v;
   } catch (e) {
-    q.cache.delete(node);
+    q.cache[id] = undefined;
     throw e;
   } finally {
     q.track.impure ||= outer;

@@ -63,14 +63,18 @@ export type FnOverride =
 /** Calls a function with evaluated operands; yields each result. */
 export type CallFn = (q: Query, args: readonly Value[], k: VK) => boolean;
 
-/** Not-yet-computed marker in the per-query cache. */
+/** Computed, and undefined, in the per-query cache. */
+export const NONE = Symbol("none");
+
+/** Being computed (a second request means recursion) in the per-query cache. */
 export const PENDING = Symbol("pending");
 
 /** State of one query evaluation; `with` creates a child with its own cache. */
 export interface Query {
   readonly input: Value | undefined;
   readonly data: Value;
-  readonly cache: Map<unknown, Value | undefined | typeof PENDING>;
+  /** Per-query values of documents by `DocNode.id` (`undefined` = not computed). */
+  readonly cache: (Value | typeof PENDING | typeof NONE | undefined)[];
   readonly fnOverrides: ReadonlyMap<string, FnOverride> | undefined;
   /** Virtual documents replaced by `with data...`: their base value wins. */
   readonly masked: ReadonlySet<DocNode> | undefined;
@@ -84,8 +88,11 @@ export interface Query {
    * nondeterministic builtin: the value then cannot outlive the query.
    */
   readonly track: { impure: boolean };
-  /** Engine-wide values of documents that depend on nothing per query; absent under `with`. */
-  readonly consts: Map<DocNode, Value | undefined> | undefined;
+  /**
+   * Documents that depend on nothing per query keep their value on the node
+   * (`DocNode.constValue`) for every later query; off under `with`.
+   */
+  readonly consts: boolean;
   /** Base data is not empty (reading it makes a document query-specific). */
   readonly hasData: boolean;
 }

@@ -4,7 +4,7 @@
  * text as Go's `encoding/json` writes it.
  */
 import { BuiltinError, OperandTypeError } from "../../errors.ts";
-import { RObject, RSet, typeName, type Value } from "../../value.ts";
+import { compare, RObject, RSet, typeName, type Value } from "../../value.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: false });
@@ -197,7 +197,8 @@ export function goJSON(v: Value): string {
     const items = [...v.entries()].map(
       ([k, x]) => [typeof k === "string" ? k : goJSON(k), goJSON(x)] as const,
     );
-    items.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    // Go sorts keys by their UTF-8 bytes, which is code point order.
+    items.sort((a, b) => compare(a[0], b[0]));
     return `{${items.map(([k, x]) => `${goQuote(k)}:${x}`).join(",")}}`;
   }
   return `[${(v as readonly Value[]).map(goJSON).join(",")}]`;
