@@ -42,6 +42,8 @@ describe("Go JSON text", () => {
     expect(goJSON(v)).toBe('{"a":["\\u003c\\u0026\\u003e"],"b":1,"c":1.5}');
     expect(goJSON(new RSet(["y", "x"]))).toBe('["x","y"]');
     expect(goJSON(12345678901234567890n)).toBe("12345678901234567890");
+    // Keys in code point (UTF-8 byte) order, not UTF-16 order.
+    expect(goJSON(fromJSON({ "\u{1F600}": 1, "\uFF01": 2 }))).toBe('{"\uFF01":2,"\u{1F600}":1}');
   });
 
   it("parses JSON with exact big integers and last-wins keys", () => {
