@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { enrollmentTokens } from "@tether/schema/tables";
 import { describe, expect, it } from "vitest";
+import { register } from "../../test/agent-fixtures.ts";
 import { api, newOrg, testDatabase } from "../../test/fixtures.ts";
 import { auditOf, orgCounters } from "../../test/mesh-fixtures.ts";
 import { hashToken } from "../services/tokens.ts";
@@ -148,6 +149,26 @@ describe("/api/enrollment-tokens", () => {
     }
     const listed = await api("GET", "/api/enrollment-tokens", { key: org.adminKey });
     expect(listed.body.tokens).toEqual([]);
+  });
+
+  it("a one-time token enrolls one node, with the token's groups, and then shows used", async () => {
+    const org = await newOrg();
+    const created = await api("POST", "/api/enrollment-tokens", {
+      key: org.adminKey,
+      body: { name: "one", groups: ["edge"] },
+    });
+    const node = await register(created.body.token, "edge-1");
+    await expect(register(created.body.token, "edge-2")).rejects.toThrow(/401/);
+    const listed = await api("GET", "/api/enrollment-tokens", { key: org.adminKey });
+    expect(listed.body.tokens[0]).toMatchObject({ uses: 1, state: "used" });
+    const nodes = await api("GET", "/api/nodes", { key: org.readKey });
+    expect(nodes.body.nodes).toHaveLength(1);
+    expect(nodes.body.nodes[0]).toMatchObject({
+      id: node.id,
+      hostname: "edge-1",
+      groups: ["edge"],
+      mesh_ip: node.meshIp,
+    });
   });
 
   it("is admin-only and per org", async () => {

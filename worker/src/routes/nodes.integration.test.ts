@@ -1,3 +1,4 @@
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { api, newOrg } from "../../test/fixtures.ts";
 import {
@@ -9,6 +10,7 @@ import {
   setNodeStatus,
   sorted,
 } from "../../test/mesh-fixtures.ts";
+import { hubClient } from "../services/hub-client.ts";
 
 const names = (list: { name: string }[]) => list.map((n) => n.name).sort();
 
@@ -131,6 +133,15 @@ describe("PATCH /api/nodes/{id}", () => {
     // The peer is untouched: it was not told anything.
     const peer = await api("GET", `/api/nodes/${b!.id}`, { key: org.readKey });
     expect(peer.body.status.desired_revision).toBe(0);
+
+    // A rename changes what peers configure: they get peer_updated.
+    await api("PATCH", `/api/nodes/${b!.id}`, { key: org.adminKey, body: { name: "db-1" } });
+    const renamed = await eventsOf(org.orgId, events[0]!.seq);
+    expect(renamed.map((e) => [e.type, e.nodeIds])).toEqual([
+      ["node_updated", [b!.id]],
+      ["peer_updated", [a!.id]],
+    ]);
+    expect(renamed[1]!.payload).toMatchObject({ peer: { id: b!.id, name: "db-1" } });
   });
 
   it("a groups change sends snapshot_required to the node and peer events to who gains or loses it", async () => {
@@ -206,8 +217,14 @@ describe("DELETE /api/nodes/{id}", () => {
       { src: "group:a", dst: "group:b", port: 22, protocol: "tcp" },
       { src: "group:c", dst: "group:b", action: "deny" },
     ]);
+    // The node's open stream (its Hub bridge) is closed once it is deleted.
+    const socket = await hubClient(env as never).connect(org.orgId, gone!.id);
+    const closed = new Promise<number>((resolve) =>
+      socket.addEventListener("close", (e) => resolve(e.code)),
+    );
     const res = await api("DELETE", `/api/nodes/${gone!.id}`, { key: org.adminKey });
     expect(res.status).toBe(200);
+    expect(await closed).toBe(4001);
     expect(res.body).toEqual({ id: gone!.id, deleted: true, revision: 1 });
 
     const events = await eventsOf(org.orgId);
