@@ -7,6 +7,8 @@ import { ApiError, errorResponse, fieldIssues, validationError } from "./errors.
 import { requestId } from "./middleware/request-id.ts";
 import { provideServices, realServices, type ServicesFactory } from "./middleware/services.ts";
 import { registerBootstrap } from "./routes/bootstrap.ts";
+import { registerHubConnections } from "./routes/hub.connections.ts";
+import { registerHubPing } from "./routes/hub.ping.ts";
 import { registerNodeDeregister } from "./routes/nodes.deregister.ts";
 import { registerNodeEvents } from "./routes/nodes.events.ts";
 import { registerNodeHeartbeat } from "./routes/nodes.heartbeat.ts";
@@ -104,6 +106,8 @@ export function createApp(options: AppOptions = {}): OpenAPIHono<AppEnv> {
   registerDeleteMeshPolicy(app);
   registerListSigningKeys(app);
   registerRotateSigningKey(app);
+  registerHubPing(app);
+  registerHubConnections(app);
   // Agent protocol: /v1/register and /v1/nodes/{id}/….
   registerRegister(app);
   registerNodeState(app);

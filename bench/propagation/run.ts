@@ -1,0 +1,124 @@
+/**
+ * bench/propagation: policy write → every agent has verified the signed
+ * event and acknowledged it through POST /status, for N simulated agents
+ * holding real SSE connections to `wrangler dev`; beside it, a bare
+ * broadcast (`POST /api/hub/ping`) through the same Durable Object to the
+ * same connections, measured in the same run.
+ *
+ *   npx tsx bench/propagation/run.ts [--n 10,100,1000] [--writes 10]
+ */
+import { parseArgs } from "node:util";
+import { freePort, startControlPlane } from "../../dev/control-plane.ts";
+import { openDatabase } from "../../dev/node-database.ts";
+import { createOrgWithAdminKey } from "../../worker/src/services/orgs.ts";
+import { cryptoRandom } from "../../worker/src/services/tokens.ts";
+import { ms, percentile, table } from "../stats.ts";
+import { type Enrolled, SimAgent } from "./sim-agent.ts";
+
+const { values } = parseArgs({
+  options: { n: { type: "string", default: "10,100,1000" }, writes: { type: "string", default: "10" } },
+});
+const sizes = values.n!.split(",").map(Number);
+const writes = Number(values.writes);
+
+const plane = await startControlPlane({ port: await freePort(), log: (l) => console.error(l) });
+const server = plane.url;
+
+async function call(method: string, path: string, key: string, body?: unknown) {
+  const res = await fetch(`${server}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body ? { "content-type": "application/json" } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  const json = (await res.json()) as Record<string, unknown>;
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json as any;
+}
+
+async function newOrgKey(name: string): Promise<string> {
+  const { db, close } = openDatabase(plane.databaseUrl, plane.dbWsProxy);
+  try {
+    const org = await createOrgWithAdminKey(db, { name, now: new Date(), random: cryptoRandom, actor: "system" });
+    return org!.key;
+  } finally {
+    await close();
+  }
+}
+
+async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!check()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+const rows: Record<string, string | number>[] = [];
+try {
+  for (const n of sizes) {
+    const adminKey = await newOrgKey(`bench-${n}`);
+    const { token } = await call("POST", "/api/enrollment-tokens", adminKey, { name: "bench", reusable: true });
+    const nodes: Enrolled[] = [];
+    for (let i = 0; i < n; i += 25) {
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(25, n - i) }, (_, j) =>
+          call("POST", "/v1/register", token, {
+            public_key: Buffer.from(cryptoRandom(32)).toString("base64"),
+            hostname: `sim-${i + j}`,
+          }),
+        ),
+      );
+      nodes.push(...batch.map((r) => ({ id: r.node_id, credential: r.credential, keys: r.signing_keys })));
+    }
+    const policy = await call("POST", "/api/mesh/policies", adminKey, {
+      name: "bench",
+      rules: [{ src: "*", dst: "*", port: 1, protocol: "tcp", action: "deny" }],
+    });
+    const agents = nodes.map((node) => new SimAgent(server, node));
+    for (let i = 0; i < agents.length; i += 100) await Promise.all(agents.slice(i, i + 100).map((a) => a.start()));
+    await waitFor(() => agents.every((a) => a.connected), 30_000, "streams");
+    const connected = await call("GET", "/api/hub/connections", adminKey);
+    if (connected.connections.length !== n) throw new Error(`${connected.connections.length} of ${n} connected`);
+
+    const broadcast: number[] = [];
+    const broadcastAll: number[] = [];
+    const acks: number[] = [];
+    const acksAll: number[] = [];
+    for (let w = 0; w < writes; w++) {
+      const t0 = performance.now();
+      const { id } = await call("POST", "/api/hub/ping", adminKey);
+      await waitFor(() => agents.every((a) => a.pings.has(id)), 30_000, "pings");
+      const times = agents.map((a) => a.pings.get(id)! - t0);
+      broadcast.push(...times);
+      broadcastAll.push(Math.max(...times));
+
+      const t1 = performance.now();
+      const written = await call("PUT", `/api/mesh/policies/${policy.id}`, adminKey, {
+        name: "bench",
+        rules: [{ src: "*", dst: "*", port: 2 + w, protocol: "tcp", action: "deny" }],
+      });
+      const revision = written.revision as number;
+      await waitFor(() => agents.every((a) => a.acks.has(revision)), 60_000, "acks");
+      const ackTimes = agents.map((a) => a.acks.get(revision)! - t1);
+      acks.push(...ackTimes);
+      acksAll.push(Math.max(...ackTimes));
+    }
+    const failures = agents.reduce((s, a) => s + a.verifyFailures, 0);
+    for (const a of agents) a.stop();
+    rows.push({
+      N: n,
+      "broadcast p50": ms(percentile(broadcast, 50)),
+      "broadcast p99": ms(percentile(broadcast, 99)),
+      "write→ack p50": ms(percentile(acks, 50)),
+      "write→ack p99": ms(percentile(acks, 99)),
+      "write→all acked (mean)": ms(acksAll.reduce((s, x) => s + x, 0) / acksAll.length),
+      "ratio p99": (percentile(acks, 99) / percentile(broadcast, 99)).toFixed(2),
+      "bad signatures": failures,
+    });
+    console.error(`N=${n} done`);
+  }
+  console.log(`\nbench/propagation (${writes} writes per N, wrangler dev + PGlite on this machine)\n`);
+  console.log(table(rows));
+} finally {
+  await plane.stop();
+}
