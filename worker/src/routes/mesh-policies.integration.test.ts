@@ -68,6 +68,19 @@ describe("/api/mesh/policies", () => {
     });
     expect(replaced.body.rules).toHaveLength(1);
 
+    // The same body again (key order differs) writes nothing: no version, revision, event or audit.
+    const seqBefore = (await orgCounters(org.orgId)).eventSeq;
+    const again = await api("PUT", `/api/mesh/policies/${id}`, {
+      key: org.adminKey,
+      body: {
+        rules: [{ action: "allow", dst: "*", src: "*", protocol: "", port: 0 }],
+        name: "web to db v2",
+      },
+    });
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(replaced.body);
+    expect(await orgCounters(org.orgId)).toEqual({ revision: 2, eventSeq: seqBefore });
+
     const deleted = await api("DELETE", `/api/mesh/policies/${id}`, { key: org.adminKey });
     expect(deleted.status).toBe(200);
     expect(deleted.body).toEqual({ id, deleted: true, revision: 3 });
@@ -150,7 +163,7 @@ describe("/api/mesh/policies", () => {
     expect(rename.status).toBe(409);
     const keep = await api("PUT", `/api/mesh/policies/${first.body.id}`, {
       key: org.adminKey,
-      body: { name: "base", rules },
+      body: { name: "base", description: "same name, new text", rules },
     });
     expect(keep.status).toBe(200);
     const elsewhere = await api("POST", "/api/mesh/policies", {

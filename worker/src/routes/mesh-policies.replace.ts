@@ -1,6 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
 import { meshPolicies } from "@tether/schema/tables";
+import type { MeshRule } from "@tether/schema/wire";
 import type { App } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { requireAdmin } from "../middleware/auth.ts";
@@ -8,6 +9,7 @@ import { meshWrite } from "../services/mesh/write.ts";
 import { adminSecurity, errorResponses, UuidParam } from "./common.ts";
 import { refuseTakenName } from "./mesh-policies.create.ts";
 import {
+  existingNodes,
   MeshPolicy,
   MeshPolicyInput,
   policyAuditView,
@@ -19,7 +21,7 @@ const route = createRoute({
   method: "put",
   path: "/api/mesh/policies/{id}",
   summary: "Replace a mesh policy's name, description and rules",
-  description: `A full replace: omitted \`description\` becomes empty. \`version\` goes up by one and the org revision is bumped; the nodes named by the old or new rules get \`policy_updated\`, and whoever gains or loses a peer gets \`peer_added\`/\`peer_removed\`. ${WARNINGS_DESCRIPTION}`,
+  description: `A full replace: omitted \`description\` becomes empty; a body equal to the stored policy writes nothing. \`version\` goes up by one and the org revision is bumped; the nodes named by the old or new rules get \`policy_updated\`, and whoever gains or loses a peer gets \`peer_added\`/\`peer_removed\`. ${WARNINGS_DESCRIPTION}`,
   security: adminSecurity("admin"),
   middleware: [requireAdmin("admin")] as const,
   request: {
@@ -39,12 +41,19 @@ export function registerReplaceMeshPolicy(app: App): void {
     const body = c.req.valid("json");
     const principal = c.var.principal;
     const orgId = principal.orgId;
+    const { db } = c.var.services;
+    const inOrg = and(eq(meshPolicies.id, id), eq(meshPolicies.orgId, orgId));
+    const [current] = await db.select().from(meshPolicies).where(inOrg);
+    if (!current) throw new ApiError("not_found", `no mesh policy ${id} in this org`);
+    // Re-applying the same policy (CI on every deploy) must not churn every agent.
+    if (samePolicy(current, body)) {
+      return c.json(toMeshPolicy(current, await existingNodes(db, orgId, [current])), 200);
+    }
     const { result } = await meshWrite(
       c,
       orgId,
       { type: "api_key", id: principal.keyId },
       async (s) => {
-        const inOrg = and(eq(meshPolicies.id, id), eq(meshPolicies.orgId, orgId));
         const [before] = await s.tx.select().from(meshPolicies).where(inOrg);
         if (!before) throw new ApiError("not_found", `no mesh policy ${id} in this org`);
         await refuseTakenName(s.tx, orgId, body.name, id);
@@ -75,4 +84,17 @@ export function registerReplaceMeshPolicy(app: App): void {
     );
     return c.json(result, 200);
   });
+}
+
+type PolicyFields = { name: string; description: string; rules: readonly MeshRule[] };
+
+/** Field by field: jsonb does not keep the key order a rule was written with. */
+function samePolicy(a: PolicyFields, b: PolicyFields): boolean {
+  const tuple = (r: MeshRule) => JSON.stringify([r.src, r.dst, r.port, r.protocol, r.action]);
+  return (
+    a.name === b.name &&
+    a.description === b.description &&
+    a.rules.length === b.rules.length &&
+    a.rules.every((r, i) => tuple(r) === tuple(b.rules[i]!))
+  );
 }
