@@ -8,7 +8,10 @@ import {
 import type { Tx } from "../services/audit.ts";
 
 /** The request body of create and replace: the seed's rule checks, each at `body.rules[i].<field>`. */
-export const MeshPolicyInput = MeshPolicyInputSchema.openapi("MeshPolicyInput");
+export const MeshPolicyInput = MeshPolicyInputSchema.openapi("MeshPolicyInput", {
+  description:
+    'Each rule: `src`/`dst` a node id, `group:<name>` or `*`; `port` 0 (any, the default), 1–65535 or `"lo-hi"`; `protocol` `""` (any, the default), `tcp` or `udp`, required when a port is given; `action` `allow` or `deny`. Errors use the plexd texts, e.g. `policy: firewall rule: invalid action "permit"` at `body.rules[0].action`.',
+});
 
 export const MeshRuleView = z
   .object({
