@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import type { MiddlewareHandler } from "hono";
 import { nodes } from "@tether/schema/tables";
 import type { AppEnv } from "../context.ts";
+import type { Database } from "../services/db.ts";
 import { ApiError } from "../errors.ts";
 import { constantTimeEqual, hashToken, TOKEN_PREFIX } from "../services/tokens.ts";
 import { bearerToken } from "./auth.ts";
@@ -11,7 +12,44 @@ export type NodeRow = typeof nodes.$inferSelect;
 declare module "hono" {
   interface ContextVariableMap {
     node: NodeRow;
+    nodeCredentialHash: string;
   }
+}
+
+/** The credential's hash, or the 401 for a missing or foreign-looking token. */
+export async function nodeCredentialHash(header: string | undefined): Promise<string> {
+  const token = bearerToken(header);
+  if (!token) {
+    throw new ApiError(
+      "unauthorized",
+      "a node credential is required: Authorization: Bearer tk_node_…",
+    );
+  }
+  if (!token.startsWith(TOKEN_PREFIX.node)) {
+    throw new ApiError("unauthorized", "this route takes a node credential (tk_node_…)");
+  }
+  return hashToken(token);
+}
+
+/**
+ * Checks the credential's form and keeps its hash, without a database
+ * round trip: for routes that authenticate in the same query as their write.
+ */
+export const requireNodeToken: MiddlewareHandler<AppEnv> = async (c, next) => {
+  c.set("nodeCredentialHash", await nodeCredentialHash(c.req.header("authorization")));
+  await next();
+};
+
+/** Why a credential did not match the node in the path: 401 unknown, 403 another node's. */
+export async function nodeAuthFailure(db: Database, hash: string): Promise<ApiError> {
+  const [owner] = await db
+    .select({ id: nodes.id })
+    .from(nodes)
+    .where(eq(nodes.credentialHash, hash))
+    .limit(1);
+  return owner
+    ? new ApiError("forbidden", "a node credential gives access to that node's own routes only")
+    : new ApiError("unauthorized", "the node credential is unknown (was the node deleted?)");
 }
 
 /**

@@ -10,7 +10,7 @@ describe("POST /v1/register", () => {
     expect(node.meshIp).toBe("10.100.0.1");
     expect(node.credential).toMatch(/^tk_node_/);
     expect(node.keys).toHaveLength(1);
-    expect(node.keys[0].public_key).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+    expect(node.keys[0]!.public_key).toMatch(/^[A-Za-z0-9+/]{43}=$/);
     expect(node.body.state.node).toMatchObject({
       id: node.id,
       mesh_ip: "10.100.0.1",
@@ -89,13 +89,15 @@ describe("node credential routes", () => {
     const org = await newOrg();
     const token = await enrollToken(org.orgId, { reusable: true });
     const [a, b] = await Promise.all([register(token, "a"), register(token, "b")]);
+    const ack = { applied_revision: 0, peer_count: 0, mode: "enforce" };
     for (const path of ["state", "heartbeat", "status", "events", "deregister"]) {
       const method = path === "state" || path === "events" ? "GET" : "POST";
-      const none = await api(method, `/v1/nodes/${a.id}/${path}`);
+      const body = path === "status" ? { body: ack } : {};
+      const none = await api(method, `/v1/nodes/${a.id}/${path}`, body);
       expect(none.status, path).toBe(401);
-      const admin = await api(method, `/v1/nodes/${a.id}/${path}`, { key: org.adminKey });
+      const admin = await api(method, `/v1/nodes/${a.id}/${path}`, { key: org.adminKey, ...body });
       expect(admin.status, path).toBe(401);
-      const other = await api(method, `/v1/nodes/${a.id}/${path}`, { key: b.credential });
+      const other = await api(method, `/v1/nodes/${a.id}/${path}`, { key: b.credential, ...body });
       expect(other.status, path).toBe(403);
     }
     const left = await api("POST", `/v1/nodes/${b.id}/deregister`, { key: b.credential });

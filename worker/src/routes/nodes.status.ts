@@ -1,9 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { nodes } from "@tether/schema/tables";
 import { StatusReport } from "@tether/schema/wire";
 import type { App } from "../context.ts";
-import { requireNode } from "../middleware/node-auth.ts";
+import { nodeAuthFailure, requireNodeToken } from "../middleware/node-auth.ts";
 import { nodeSecurity } from "./agent.schemas.ts";
 import { errorResponses, UuidParam } from "./common.ts";
 
@@ -21,7 +21,7 @@ const route = createRoute({
   path: "/v1/nodes/{id}/status",
   summary: "Acknowledge an applied state: revision, ruleset hash, peer count, mode, errors",
   security: nodeSecurity,
-  middleware: [requireNode] as const,
+  middleware: [requireNodeToken] as const,
   request: {
     params: UuidParam,
     body: { required: true, content: { "application/json": { schema: StatusReport } } },
@@ -34,10 +34,13 @@ const route = createRoute({
 
 export function registerNodeStatus(app: App): void {
   app.openapi(route, async (c) => {
+    // The hot path of every ack: authentication and the write are one round trip.
+    const hash = c.var.nodeCredentialHash;
+    const { id } = c.req.valid("param");
     const report = c.req.valid("json");
-    const node = c.var.node;
-    const at = c.var.services.now();
-    await c.var.services.db
+    const { db, now } = c.var.services;
+    const at = now();
+    const [node] = await db
       .update(nodes)
       .set({
         appliedRevision: report.applied_revision,
@@ -45,11 +48,13 @@ export function registerNodeStatus(app: App): void {
         peerCount: report.peer_count,
         appliedMode: report.mode,
         lastErrors: report.errors,
-        agentVersion: report.agent_version ?? node.agentVersion,
+        ...(report.agent_version ? { agentVersion: report.agent_version } : {}),
         lastStatusAt: at,
         lastSeenAt: at,
       })
-      .where(eq(nodes.id, node.id));
+      .where(and(eq(nodes.id, id), eq(nodes.credentialHash, hash)))
+      .returning({ desiredRevision: nodes.desiredRevision });
+    if (!node) throw await nodeAuthFailure(db, hash);
     return c.json(
       {
         desired_revision: node.desiredRevision,
