@@ -1,0 +1,68 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "./load.ts";
+
+describe("loadConfig", () => {
+  it("has the documented defaults", () => {
+    const c = loadConfig();
+    expect(c).toEqual({
+      data_dir: "/var/lib/tether",
+      interface: "tether0",
+      listen_port: 51820,
+      idle_timeout: 45,
+      reconcile_interval: 30,
+      stale_window: 300,
+      heartbeat_interval: 60,
+      teardown_on_exit: false,
+      log_level: "info",
+    });
+  });
+
+  it("layers file < env < flags", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tether-config-"));
+    const file = join(dir, "agent.json");
+    writeFileSync(
+      file,
+      JSON.stringify({ interface: "fromfile", listen_port: 1000, data_dir: "/f" }),
+    );
+    const c = loadConfig({
+      file,
+      env: { TETHER_LISTEN_PORT: "2000", TETHER_DATA_DIR: "/e", TETHER_TEARDOWN_ON_EXIT: "yes" },
+      flags: { data_dir: "/flag" },
+    });
+    expect(c.interface).toBe("fromfile");
+    expect(c.listen_port).toBe(2000);
+    expect(c.data_dir).toBe("/flag");
+    expect(c.teardown_on_exit).toBe(true);
+  });
+
+  it("names the bad setting and where it came from", () => {
+    expect(() => loadConfig({ flags: { interface: "this-name-is-way-too-long" } })).toThrow(
+      "config: interface: must be 1-15 letters, digits, '_', '.' or '-' (a Linux interface name) (from --interface)",
+    );
+    expect(() => loadConfig({ env: { TETHER_LISTEN_PORT: "70000" } })).toThrow(
+      "config: listen_port: must be an integer from 1 to 65535 (from TETHER_LISTEN_PORT)",
+    );
+    expect(() => loadConfig({ env: { TETHER_RECONCILE_INTERVAL: "soon" } })).toThrow(
+      /^config: reconcile_interval: must be a whole number of seconds/,
+    );
+    expect(() => loadConfig({ env: { TETHER_TEARDOWN_ON_EXIT: "maybe" } })).toThrow(
+      "config: teardown_on_exit: must be true or false (from TETHER_TEARDOWN_ON_EXIT)",
+    );
+    expect(() => loadConfig({ flags: { server: "ftp://x" } })).toThrow(
+      /^config: server: must be an http\(s\) URL/,
+    );
+  });
+
+  it("rejects unknown settings and unreadable files", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tether-config-"));
+    const file = join(dir, "agent.json");
+    writeFileSync(file, JSON.stringify({ intreface: "x" }));
+    expect(() => loadConfig({ file })).toThrow(/^config: intreface: unknown setting/);
+    writeFileSync(file, "{nope");
+    expect(() => loadConfig({ file })).toThrow(/is not valid JSON/);
+    expect(() => loadConfig({ file: join(dir, "missing.json") })).toThrow(/config: cannot read/);
+  });
+});
