@@ -62,6 +62,7 @@ describe("GET /api/nodes", () => {
         mode: null,
         errors: [],
         reported_at: now.toISOString(),
+        agent_version: null,
       },
       stale: false,
       stale_reasons: [],
@@ -218,7 +219,7 @@ describe("DELETE /api/nodes/{id}", () => {
       { src: "group:c", dst: "group:b", action: "deny" },
     ]);
     // The node's open stream (its Hub bridge) is closed once it is deleted.
-    const socket = await hubClient(env as never).connect(org.orgId, gone!.id);
+    const socket = await hubClient(env as never).connect(org.orgId, gone!.id, "test-credential-hash");
     const closed = new Promise<number>((resolve) =>
       socket.addEventListener("close", (e) => resolve(e.code)),
     );

@@ -60,6 +60,7 @@ export const Node = z
         mode: z.string().nullable().openapi({ description: "The mode the agent reports applying" }),
         errors: z.array(z.string()),
         reported_at: z.string().nullable(),
+        agent_version: z.string().nullable(),
       })
       .openapi({ description: "The node's last acknowledgement (POST /v1/nodes/{id}/status)" }),
     stale: z.boolean().openapi({ description: STALE_DESCRIPTION }),
@@ -90,6 +91,7 @@ export function toNode(row: NodeRow, now: Date): NodeView {
       mode: row.appliedMode,
       errors: row.lastErrors,
       reported_at: iso(row.lastStatusAt),
+      agent_version: row.agentVersion,
     },
     stale: reasons.length > 0,
     stale_reasons: reasons,
