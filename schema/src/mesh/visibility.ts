@@ -15,8 +15,12 @@ export function visiblePeers<T extends MeshMember>(
 ): T[] {
   const index = candidates instanceof MemberIndex ? candidates : new MemberIndex(candidates);
   const seen = new Set<string>([local.id]);
+  // Selectors already taken: many rules naming the same group cost one walk of it.
+  const taken = new Set<string>();
   const out: T[] = [];
   const take = (selector: string) => {
+    if (taken.has(selector)) return;
+    taken.add(selector);
     for (const peer of index.resolve(selector)) {
       if (!seen.has(peer.id)) {
         seen.add(peer.id);
