@@ -1,11 +1,19 @@
 import { DurableObject } from "cloudflare:workers";
+import type { StatusReport } from "@tether/schema/wire";
+import { EnvSchema } from "../env.ts";
+import { createDatabase } from "../services/db.ts";
 import type { Delivery } from "../services/events.ts";
+import { type AckResult, AckBatcher } from "./ack-batcher.ts";
 import { Coalescer, sseFrame } from "./coalesce.ts";
 
 interface Attachment {
   nodeId: string;
   since: number;
+  /** SHA-256 of the credential the stream was opened with. */
+  credentialHash: string;
 }
+
+const DbEnv = EnvSchema.pick({ DATABASE_URL: true, DB_WS_PROXY: true });
 
 /** Deliveries arriving within this window are merged into one flush. */
 const COALESCE_MS = 4;
@@ -21,18 +29,22 @@ export class Hub extends DurableObject {
   #pending: Delivery[] = [];
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #coalescer = new Coalescer();
+  readonly #acks = new AckBatcher(() => createDatabase(DbEnv.parse(this.env)));
 
   /** WebSocket upgrade from the Worker's SSE bridge: `/connect?node=<id>`. */
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
     const nodeId = url.searchParams.get("node");
-    if (request.headers.get("upgrade") !== "websocket" || !nodeId) {
-      return new Response("expected a WebSocket upgrade with ?node=", { status: 400 });
+    const credentialHash = request.headers.get("x-credential-hash");
+    if (request.headers.get("upgrade") !== "websocket" || !nodeId || !credentialHash) {
+      return new Response("expected a WebSocket upgrade with ?node= and x-credential-hash", {
+        status: 400,
+      });
     }
     const pair = new WebSocketPair();
     const server = pair[1];
     this.ctx.acceptWebSocket(server, [nodeId]);
-    server.serializeAttachment({ nodeId, since: Date.now() } satisfies Attachment);
+    server.serializeAttachment({ nodeId, since: Date.now(), credentialHash } satisfies Attachment);
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
 
@@ -72,6 +84,23 @@ export class Hub extends DurableObject {
     const frame = `event: ping\ndata: ${JSON.stringify({ id, sent_at: Date.now() })}\n\n`;
     for (const ws of sockets) this.#send(ws, frame);
     return sockets.length;
+  }
+
+  /**
+   * A status ack from a node whose stream is open here with the same
+   * credential: written with others in one batch. null = not connected here
+   * (the caller writes it directly).
+   */
+  async ack(
+    nodeId: string,
+    credentialHash: string,
+    report: StatusReport,
+  ): Promise<AckResult | null> {
+    const known = this.ctx
+      .getWebSockets(nodeId)
+      .some((ws) => (ws.deserializeAttachment() as Attachment).credentialHash === credentialHash);
+    if (!known) return null;
+    return this.#acks.submit({ nodeId, credentialHash, report, at: new Date() });
   }
 
   /** Closes the streams of a node (deleted or deregistered). */

@@ -40,6 +40,24 @@ export const requireNodeToken: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
+/** Node id → org id. A node never changes org, so entries never go stale. */
+const orgByNode = new Map<string, string>();
+
+/** The org of a node, from this isolate's memory or one query; undefined if unknown. */
+export async function orgOfNode(db: Database, nodeId: string): Promise<string | undefined> {
+  const known = orgByNode.get(nodeId);
+  if (known) return known;
+  const [row] = await db
+    .select({ orgId: nodes.orgId })
+    .from(nodes)
+    .where(eq(nodes.id, nodeId))
+    .limit(1);
+  if (!row) return undefined;
+  if (orgByNode.size >= 100_000) orgByNode.clear();
+  orgByNode.set(nodeId, row.orgId);
+  return row.orgId;
+}
+
 /** Why a credential did not match the node in the path: 401 unknown, 403 another node's. */
 export async function nodeAuthFailure(db: Database, hash: string): Promise<ApiError> {
   const [owner] = await db

@@ -57,7 +57,7 @@ export function registerNodeEvents(app: App): void {
       .where(eq(orgs.id, node.orgId));
     const stream = new SseStream(resumeAfter ?? org!.seq);
     // Attach to the Hub first, so nothing committed from here on can be missed.
-    const socket = await hub.connect(node.orgId, node.id);
+    const socket = await hub.connect(node.orgId, node.id, node.credentialHash);
     socket.addEventListener("message", (ev) => stream.live(String(ev.data)));
     socket.addEventListener("close", () => stream.close());
     socket.addEventListener("error", () => stream.close());

@@ -219,7 +219,11 @@ describe("DELETE /api/nodes/{id}", () => {
       { src: "group:c", dst: "group:b", action: "deny" },
     ]);
     // The node's open stream (its Hub bridge) is closed once it is deleted.
-    const socket = await hubClient(env as never).connect(org.orgId, gone!.id, "test-credential-hash");
+    const socket = await hubClient(env as never).connect(
+      org.orgId,
+      gone!.id,
+      "test-credential-hash",
+    );
     const closed = new Promise<number>((resolve) =>
       socket.addEventListener("close", (e) => resolve(e.code)),
     );

@@ -3,7 +3,7 @@ import { and, eq } from "drizzle-orm";
 import { nodes } from "@tether/schema/tables";
 import { StatusReport } from "@tether/schema/wire";
 import type { App } from "../context.ts";
-import { nodeAuthFailure, requireNodeToken } from "../middleware/node-auth.ts";
+import { nodeAuthFailure, orgOfNode, requireNodeToken } from "../middleware/node-auth.ts";
 import { nodeSecurity } from "./agent.schemas.ts";
 import { errorResponses, UuidParam } from "./common.ts";
 
@@ -38,7 +38,13 @@ export function registerNodeStatus(app: App): void {
     const hash = c.var.nodeCredentialHash;
     const { id } = c.req.valid("param");
     const report = c.req.valid("json");
-    const { db, now } = c.var.services;
+    const { db, now, hub } = c.var.services;
+    // A node with an open stream acks through its Hub, which batches the writes.
+    const orgId = await orgOfNode(db, id);
+    if (orgId) {
+      const batched = await hub.ack(orgId, id, hash, report).catch(() => null);
+      if (batched) return c.json(batched, 200);
+    }
     const at = now();
     const [node] = await db
       .update(nodes)

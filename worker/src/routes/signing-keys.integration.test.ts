@@ -104,7 +104,11 @@ describe("/api/signing-keys", () => {
     const old = (await api("POST", "/api/signing-keys/rotate", { key: org.adminKey })).body;
     const oldKey = old.keys.find((k: { key_id: string }) => k.key_id === old.active_key_id);
 
-    const socket = await hubClient(env as never).connect(org.orgId, crypto.randomUUID());
+    const socket = await hubClient(env as never).connect(
+      org.orgId,
+      crypto.randomUUID(),
+      "test-credential-hash",
+    );
     const frame = new Promise<string>((resolve) =>
       socket.addEventListener("message", (m) => resolve(String(m.data))),
     );

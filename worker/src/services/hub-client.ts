@@ -1,11 +1,20 @@
+import type { StatusReport } from "@tether/schema/wire";
 import type { Env } from "../env.ts";
+import type { AckResult } from "../hub/ack-batcher.ts";
 import type { Delivery } from "./events.ts";
 
 /** The org Hubs, as handlers use them (a fake in unit tests). */
 export interface HubClient {
   publish(orgId: string, deliveries: Delivery[]): Promise<void>;
   /** Opens the bridge WebSocket for one node's SSE stream. */
-  connect(orgId: string, nodeId: string): Promise<WebSocket>;
+  connect(orgId: string, nodeId: string, credentialHash: string): Promise<WebSocket>;
+  /** A status ack batched by the Hub; null when the node has no stream there. */
+  ack(
+    orgId: string,
+    nodeId: string,
+    credentialHash: string,
+    report: StatusReport,
+  ): Promise<AckResult | null>;
   disconnect(orgId: string, nodeId: string, reason: string): Promise<void>;
   ping(orgId: string, id: string): Promise<number>;
   connected(orgId: string): Promise<{ node_id: string; since: string }[]>;
@@ -15,14 +24,15 @@ export function hubClient(env: Pick<Env, "HUB">): HubClient {
   const hub = (orgId: string) => env.HUB.get(env.HUB.idFromName(orgId));
   return {
     publish: (orgId, deliveries) => hub(orgId).publish(deliveries),
-    async connect(orgId, nodeId) {
+    async connect(orgId, nodeId, credentialHash) {
       const res = await hub(orgId).fetch(`https://hub/connect?node=${encodeURIComponent(nodeId)}`, {
-        headers: { upgrade: "websocket" },
+        headers: { upgrade: "websocket", "x-credential-hash": credentialHash },
       });
       if (!res.webSocket) throw new Error(`hub refused the stream (${res.status})`);
       res.webSocket.accept();
       return res.webSocket;
     },
+    ack: (orgId, nodeId, credentialHash, report) => hub(orgId).ack(nodeId, credentialHash, report),
     async disconnect(orgId, nodeId, reason) {
       await hub(orgId).disconnect(nodeId, reason);
     },

@@ -1,0 +1,93 @@
+import { sql } from "drizzle-orm";
+import type { StatusReport } from "@tether/schema/wire";
+import type { Database } from "../services/db.ts";
+
+/** One node's acknowledgement, waiting for the next batch write. */
+export interface PendingAck {
+  nodeId: string;
+  credentialHash: string;
+  report: StatusReport;
+  at: Date;
+}
+
+export interface AckResult {
+  desired_revision: number;
+  stale: boolean;
+}
+
+/**
+ * Collects status acks for a short window and writes them in ONE statement,
+ * so a fleet acknowledging a revision costs a handful of database round
+ * trips instead of one connection per node. Each caller's promise settles
+ * once its row is written (or the batch failed), so an ack that was
+ * answered 200 is durable.
+ */
+export class AckBatcher {
+  #pending = new Map<string, { ack: PendingAck; waiters: ((r: AckResult | Error) => void)[] }>();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly openDb: () => { db: Database; close(): Promise<void> },
+    private readonly windowMs = 10,
+  ) {}
+
+  submit(ack: PendingAck): Promise<AckResult> {
+    return new Promise((resolve, reject) => {
+      const entry = this.#pending.get(ack.nodeId);
+      const waiter = (r: AckResult | Error) => (r instanceof Error ? reject(r) : resolve(r));
+      // A newer ack of the same node replaces the older one; both callers get the result.
+      if (entry) {
+        entry.ack = ack;
+        entry.waiters.push(waiter);
+      } else {
+        this.#pending.set(ack.nodeId, { ack, waiters: [waiter] });
+      }
+      this.#timer ??= setTimeout(() => void this.#flush(), this.windowMs);
+    });
+  }
+
+  async #flush(): Promise<void> {
+    this.#timer = undefined;
+    const batch = [...this.#pending.values()];
+    this.#pending = new Map();
+    if (batch.length === 0) return;
+    const { db, close } = this.openDb();
+    try {
+      const rows = batch.map(
+        ({ ack: a }) =>
+          sql`(${a.nodeId}::uuid, ${a.credentialHash}, ${a.report.applied_revision}::bigint, ${a.report.ruleset_hash}, ${a.report.peer_count}::int, ${a.report.mode}, ${JSON.stringify(a.report.errors)}::jsonb, ${a.report.agent_version ?? null}, ${a.at.toISOString()}::timestamptz)`,
+      );
+      const result = await db.execute(sql`
+        update nodes as n set
+          applied_revision = v.applied_revision,
+          ruleset_hash = v.ruleset_hash,
+          peer_count = v.peer_count,
+          applied_mode = v.mode,
+          last_errors = v.errors,
+          agent_version = coalesce(v.agent_version, n.agent_version),
+          last_status_at = v.at,
+          last_seen_at = v.at
+        from (values ${sql.join(rows, sql`, `)})
+          as v(id, credential_hash, applied_revision, ruleset_hash, peer_count, mode, errors, agent_version, at)
+        where n.id = v.id and n.credential_hash = v.credential_hash
+        returning n.id, n.desired_revision`);
+      const desired = new Map<string, number>();
+      for (const row of result.rows as { id: string; desired_revision: string | number }[]) {
+        desired.set(row.id, Number(row.desired_revision));
+      }
+      for (const { ack, waiters } of batch) {
+        const d = desired.get(ack.nodeId);
+        const outcome: AckResult | Error =
+          d === undefined
+            ? new Error("node not found or credential changed")
+            : { desired_revision: d, stale: ack.report.applied_revision < d };
+        for (const w of waiters) w(outcome);
+      }
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      for (const { waiters } of batch) for (const w of waiters) w(error);
+    } finally {
+      await close().catch(() => {});
+    }
+  }
+}
