@@ -3,7 +3,7 @@ import { OperandTypeError } from "../errors.ts";
 import type { Value } from "../value.ts";
 import * as N from "./numeric.ts";
 import type { BuiltinTable } from "./types.ts";
-import { def, int, NUM } from "./util.ts";
+import { def, fail, int, NUM } from "./util.ts";
 
 const big = (name: string, args: readonly Value[], i: number) => N.toBigInt(int(name, args, i));
 
@@ -17,6 +17,8 @@ function shiftAmount(name: string, args: readonly Value[]): bigint {
       `${name}: operand 2 must be an unsigned integer number but got a negative integer`,
     );
   }
+  // A shift this large would build an integer of gigabytes.
+  if (n > 1_000_000n) fail(name, "shift too large");
   return n;
 }
 

@@ -39,7 +39,10 @@ function argLists(arity: number): Value[][] {
   for (const first of SAMPLES) {
     // The other operands cycle through the samples with offsets so that every type meets every type.
     for (let k = 0; k < SAMPLES.length; k += 3) {
-      out.push([first, ...Array.from({ length: arity - 1 }, (_, j) => SAMPLES[(k + j * 5) % SAMPLES.length]!)]);
+      out.push([
+        first,
+        ...Array.from({ length: arity - 1 }, (_, j) => SAMPLES[(k + j * 5) % SAMPLES.length]!),
+      ]);
     }
   }
   return out;
@@ -53,7 +56,8 @@ describe("builtin contract", () => {
         const out = b.relation ? [...b.relation(args, context())] : b.fn(args, context());
         expect(out === null || out !== undefined || true).toBe(true);
       } catch (e) {
-        const typed = e instanceof OperandTypeError || e instanceof BuiltinError || e instanceof RegoError;
+        const typed =
+          e instanceof OperandTypeError || e instanceof BuiltinError || e instanceof RegoError;
         if (!typed) throw new Error(`${b.name}(${args.map(String).join(", ")}) crashed: ${e}`);
       }
     }

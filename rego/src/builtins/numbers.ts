@@ -8,9 +8,14 @@ const unary = (name: string, op: (a: N.Num) => N.Num) =>
   def(name, [NUM], NUM, (args) => op(num(name, args, 0)));
 
 /** Inclusive range from `a` to `b` (descending when b < a). */
-function range(a: N.Num, b: N.Num, step: bigint): Value[] {
+/** Ranges longer than this would exhaust a Worker's memory; OPA has no such limit. */
+const MAX_RANGE = 10_000_000n;
+
+function range(name: string, a: N.Num, b: N.Num, step: bigint): Value[] {
   const from = N.toBigInt(a);
   const to = N.toBigInt(b);
+  const span = from <= to ? to - from : from - to;
+  if (span / step > MAX_RANGE) fail(name, "range too large");
   const out: Value[] = [];
   if (from <= to) for (let i = from; i <= to; i += step) out.push(N.norm(i));
   else for (let i = from; i >= to; i -= step) out.push(N.norm(i));
@@ -37,7 +42,7 @@ export const numberBuiltins: BuiltinTable = [
   unary("ceil", N.ceil),
   unary("floor", N.floor),
   def("numbers.range", [NUM, NUM], { array: NUM }, (args) =>
-    range(int("numbers.range", args, 0), int("numbers.range", args, 1), 1n),
+    range("numbers.range", int("numbers.range", args, 0), int("numbers.range", args, 1), 1n),
   ),
   def("numbers.range_step", [NUM, NUM, NUM], { array: NUM }, (args) => {
     const name = "numbers.range_step";
@@ -45,7 +50,7 @@ export const numberBuiltins: BuiltinTable = [
     const b = int(name, args, 1);
     const step = N.toBigInt(int(name, args, 2));
     if (step <= 0n) fail(name, "step must be a positive integer");
-    return range(a, b, step);
+    return range(name, a, b, step);
   }),
   def("rand.intn", [STR, NUM], NUM, randIntn, { nondeterministic: true }),
   def("test.sleep", [STR], ANY, () => null, { nondeterministic: true }),

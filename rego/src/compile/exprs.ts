@@ -72,6 +72,16 @@ function hiding(body: Body, scope: Scope): (e: Expr) => void {
  * tests (no continuation per literal); the rest nest continuations.
  */
 function chain(fns: ExprFn[]): ExprFn {
+  if (fns.length > 0 && fns.every((f) => f.det)) {
+    const dets = fns.map((f) => f.det!);
+    const body = fns.length === 1 ? fns[0]! : detRun(fns, undefined);
+    const n = dets.length;
+    body.test = (q, env) => {
+      for (let i = 0; i < n; i++) if (dets[i]!(q, env) === 0) return false;
+      return true;
+    };
+    return body;
+  }
   let f: ExprFn | undefined;
   let i = fns.length - 1;
   while (i >= 0) {
@@ -91,7 +101,6 @@ function chain(fns: ExprFn[]): ExprFn {
 }
 
 function detRun(run: ExprFn[], next: ExprFn | undefined): ExprFn {
-  if (run.length === 1 && !next) return run[0]!;
   const dets = run.map((r) => r.det!);
   const slots = run.map((r) => r.detSlot ?? -1);
   const n = dets.length;

@@ -165,6 +165,15 @@ export function evalComplete(
   env: Env = new Array(r.nslots),
 ): Value | undefined {
   for (const clause of r.clauses) {
+    const test = clause.body.test;
+    const get = clause.value.get;
+    if (test && get) {
+      // one solution at most: no continuation, no conflict possible
+      if (!test(q, env)) continue;
+      const v = get(q, env);
+      if (v !== undefined) return v;
+      continue;
+    }
     let result: Value | undefined;
     clause.body(q, env, () =>
       clause.value(q, env, (v) => {
@@ -189,7 +198,13 @@ export function evalComplete(
 export function evalMulti(q: Query, r: CompiledRule, k: (key: Value) => boolean): boolean {
   const env: Env = new Array(r.nslots);
   const key = r.key!;
-  return r.clauses[0]!.body(q, env, () => key(q, env, k));
+  const body = r.clauses[0]!.body;
+  if (body.test && key.get) {
+    if (!body.test(q, env)) return false;
+    const v = key.get(q, env);
+    return v === undefined ? false : k(v);
+  }
+  return body(q, env, () => key(q, env, k));
 }
 
 /** Adds a ref-head rule's entries (`p[x].y := v`, `p[x] contains v`) to the node's object. */

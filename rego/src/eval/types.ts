@@ -39,6 +39,12 @@ export interface ExprFn {
    */
   det?: (q: Query, env: Env) => 0 | 1 | 2;
   detSlot?: number;
+  /**
+   * Present on bodies whose literals all have one solution at most: runs
+   * them and says whether they hold, leaving bindings in `env` (callers use
+   * it on a fresh env they then drop, e.g. a rule evaluation).
+   */
+  test?: (q: Query, env: Env) => boolean;
 }
 
 /** Builds an ExprFn from a deterministic test. */
