@@ -17,6 +17,12 @@ export const events = pgTable(
     /** Node ids the event concerns; null = every node of the org. */
     nodeIds: jsonb("node_ids").$type<string[] | null>(),
     payload: jsonb("payload").$type<Record<string, unknown>>().notNull(),
+    /**
+     * key_id of the org key that signed the live delivery. Replays are
+     * re-signed with the same key, so an agent that missed a rotation can
+     * still verify the rotation event (signed by the key it trusts).
+     */
+    signedWith: text("signed_with"),
     createdAt: createdAt(),
   },
   (t) => [

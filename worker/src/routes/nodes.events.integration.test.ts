@@ -98,6 +98,31 @@ describe("GET /v1/nodes/{id}/events", () => {
     await resumed.close();
   });
 
+  it("replays a missed key rotation signed by the key the node trusts, then events under the new key", async () => {
+    const { org, nodes } = await mesh(1);
+    const a = nodes[0]!;
+    const first = await EventStream.open(a);
+    await policy(org.adminKey, "p0", [
+      { src: a.id, dst: "*", port: 1, protocol: "tcp", action: "deny" },
+    ]);
+    const last = (await first.next()).id!;
+    await first.close();
+    expect((await api("POST", "/api/signing-keys/rotate", { key: org.adminKey })).status).toBe(200);
+    await policy(org.adminKey, "p1", [
+      { src: a.id, dst: "*", port: 2, protocol: "tcp", action: "deny" },
+    ]);
+    const resumed = await EventStream.open(a, last);
+    const rotation = JSON.parse((await resumed.next()).data);
+    expect(rotation.event_type).toBe("signing_key_rotated");
+    expect(await verifyEnvelope(rotation, a.keys)).toBe(true);
+    const trusted = JSON.parse(rotation.payload).keys;
+    const update = JSON.parse((await resumed.next()).data);
+    expect(update.event_type).toBe("policy_updated");
+    expect(await verifyEnvelope(update, a.keys)).toBe(false);
+    expect(await verifyEnvelope(update, trusted)).toBe(true);
+    await resumed.close();
+  });
+
   it("answers snapshot_required when the resume point is older than what is kept", async () => {
     const { org, nodes } = await mesh(1);
     await policy(org.adminKey, "p1", [

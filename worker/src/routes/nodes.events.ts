@@ -6,7 +6,7 @@ import { ApiError } from "../errors.ts";
 import { sseFrame } from "../hub/coalesce.ts";
 import { requireNode } from "../middleware/node-auth.ts";
 import { eventsSince, sealEvent } from "../services/events.ts";
-import { activeSigner } from "../services/signing.ts";
+import { signersFor } from "../services/signing.ts";
 import { SseStream } from "../services/sse-bridge.ts";
 import { nodeSecurity } from "./agent.schemas.ts";
 import { errorResponses, UuidParam } from "./common.ts";
@@ -75,23 +75,29 @@ export function registerNodeEvents(app: App): void {
 
     await db.update(nodes).set({ lastSeenAt: now() }).where(eq(nodes.id, node.id));
     if (resumeAfter !== undefined) {
-      const signer = await activeSigner(db, node.orgId, c.var.env.SIGNING_KEY_SECRET);
       const missed =
         resumeAfter < org!.prunedThrough
           ? null
           : await eventsSince(db, node.orgId, node.id, resumeAfter, MAX_REPLAY + 1);
+      const signerOf = await signersFor(
+        db,
+        node.orgId,
+        c.var.env.SIGNING_KEY_SECRET,
+        (missed ?? []).map((e) => e.signedWith),
+      );
       if (missed === null || missed.length > MAX_REPLAY) {
         const reason = missed === null ? "resume point no longer kept" : "too many missed events";
         const snapshot = await sealEvent(
           {
             seq: org!.seq,
+            signedWith: null,
             eventId: crypto.randomUUID(),
             type: "snapshot_required",
             revision: 0,
             nodeIds: [node.id],
             payload: { reason },
           },
-          signer,
+          signerOf(null),
           now(),
         );
         stream.replayed(
@@ -103,7 +109,7 @@ export function registerNodeEvents(app: App): void {
         );
       } else {
         for (const e of missed) {
-          const envelope = await sealEvent(e, signer, now());
+          const envelope = await sealEvent(e, signerOf(e.signedWith), now());
           stream.replayed(
             sseFrame({ seq: e.seq, eventType: e.type, data: JSON.stringify(envelope) }),
           );

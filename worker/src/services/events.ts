@@ -15,6 +15,8 @@ export interface NewEvent {
 
 export interface StoredEvent {
   seq: number;
+  /** key_id of the key that signs it. */
+  signedWith: string | null;
   eventId: string;
   type: EventType;
   revision: number;
@@ -43,6 +45,7 @@ export async function appendEvents(
   orgId: string,
   revision: number,
   list: readonly NewEvent[],
+  signedWith: string,
 ): Promise<StoredEvent[]> {
   const wanted = list.filter((e) => e.nodeIds === null || e.nodeIds.length > 0);
   if (wanted.length === 0) return [];
@@ -54,6 +57,7 @@ export async function appendEvents(
   const first = row!.last - wanted.length + 1;
   const stored: StoredEvent[] = wanted.map((e, i) => ({
     seq: first + i,
+    signedWith,
     eventId: crypto.randomUUID(),
     type: e.type,
     revision,
@@ -70,6 +74,7 @@ export async function appendEvents(
         revision: e.revision,
         nodeIds: e.nodeIds,
         payload: e.payload,
+        signedWith: e.signedWith,
       })),
     );
   }
@@ -159,6 +164,7 @@ export async function eventsSince(
     .limit(limit);
   return rows.map((r) => ({
     seq: r.seq,
+    signedWith: r.signedWith,
     eventId: r.eventId,
     type: r.eventType as EventType,
     revision: r.revision,

@@ -107,6 +107,29 @@ export async function activeSigner(tx: Tx, orgId: string, secret: string): Promi
   return signerFor(created!, secret);
 }
 
+/**
+ * Signers by key_id for replays; a key that no longer exists (or an event
+ * stored before keys were recorded) falls back to the active key.
+ */
+export async function signersFor(
+  tx: Tx,
+  orgId: string,
+  secret: string,
+  keyIds: Iterable<string | null>,
+): Promise<(keyId: string | null) => Signer> {
+  const active = await activeSigner(tx, orgId, secret);
+  const wanted = new Set([...keyIds].filter((k): k is string => k !== null && k !== active.keyId));
+  const byId = new Map<string, Signer>([[active.keyId, active]]);
+  if (wanted.size > 0) {
+    const rows = await tx.select().from(signingKeys).where(eq(signingKeys.orgId, orgId));
+    for (const row of rows) {
+      const id = await keyIdOf(fromBase64(row.publicKey));
+      if (wanted.has(id)) byId.set(id, await signerFor(row, secret));
+    }
+  }
+  return (keyId) => (keyId ? byId.get(keyId) : undefined) ?? active;
+}
+
 /** Keys agents should trust now: the active one and previous ones still in their window. */
 export async function trustedKeys(tx: Tx, orgId: string, now: Date): Promise<SigningKeyInfo[]> {
   const rows = await tx

@@ -66,7 +66,9 @@ export async function meshWrite<T>(
       ...meshChangeEvents(before, after, outcome.changed),
       ...(outcome.extraEvents ?? []),
     ];
-    const stored = await appendEvents(tx, orgId, revision, events);
+    // Under the org lock, so the org's first key is made exactly once.
+    const signer = outcome.signer ?? (await activeSigner(tx, orgId, c.var.env.SIGNING_KEY_SECRET));
+    const stored = await appendEvents(tx, orgId, revision, events, signer.keyId);
     await writeAudit(tx, {
       orgId,
       actorType: actor.type,
@@ -75,8 +77,6 @@ export async function meshWrite<T>(
       requestId: c.var.requestId,
       at,
     });
-    // Under the org lock, so the org's first key is made exactly once.
-    const signer = outcome.signer ?? (await activeSigner(tx, orgId, c.var.env.SIGNING_KEY_SECRET));
     const deliveries = stored.length > 0 ? await toDeliveries(stored, signer, at) : [];
     return { result: outcome.result, revision, deliveries };
   });
