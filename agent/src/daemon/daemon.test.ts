@@ -1,0 +1,196 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { NodeState } from "@tether/schema/wire";
+import { afterEach, describe, expect, it } from "vitest";
+import { loadConfig } from "../config/load.ts";
+import { memoryLogger } from "../log.ts";
+import { readStatus } from "../state/status-file.ts";
+import { NODE_ID, PEER_B, sampleState } from "../state/test-state.ts";
+import { httpControlPlane } from "./api.ts";
+import { Daemon } from "./daemon.ts";
+import type { Enforcement, ReconcileOutcome } from "./ports.ts";
+import { type FakeControlPlane, startFakeControlPlane } from "./test-control-plane.ts";
+
+class FakeEnforcement implements Enforcement {
+  applied: NodeState[] = [];
+  fail = false;
+  torn = 0;
+  async reconcile(desired: NodeState): Promise<ReconcileOutcome> {
+    this.applied.push(structuredClone(desired));
+    if (this.fail)
+      return { applied: false, steps: 1, errors: ["nft: boom"], rulesetHash: null, peerCount: 0 };
+    return {
+      applied: true,
+      steps: 2,
+      errors: [],
+      rulesetHash: `h${desired.revision}`,
+      peerCount: desired.peers.length,
+    };
+  }
+  async teardown(): Promise<string[]> {
+    this.torn++;
+    return [];
+  }
+}
+
+let cp: FakeControlPlane | undefined;
+let daemon: Daemon | undefined;
+afterEach(async () => {
+  await daemon?.stop();
+  await cp?.close();
+  daemon = cp = undefined;
+});
+
+async function until(cond: () => boolean, ms = 4000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+function makeDaemon(
+  url: string,
+  dataDir: string,
+  enforcement: Enforcement,
+  over: Record<string, unknown> = {},
+) {
+  const log = memoryLogger();
+  const config = loadConfig({ flags: { data_dir: dataDir, ...over } as Record<string, string> });
+  const api = httpControlPlane({ server: url, nodeId: NODE_ID, credential: "tk_node_secret" });
+  const d = new Daemon({
+    config,
+    nodeId: NODE_ID,
+    api,
+    enforcement,
+    log,
+    timing: { retryBaseMs: 20, retryCapMs: 100, streamBackoffBaseMs: 20 },
+  });
+  return { d, log };
+}
+
+const peerB = { ...sampleState().peers[0]!, id: PEER_B, name: "b", mesh_ip: "10.100.0.11" };
+
+describe("Daemon", () => {
+  it("fetches, reconciles, acks, then applies verified events and ignores forged ones", async () => {
+    cp = await startFakeControlPlane(sampleState({ revision: 3, seq: 10 }));
+    const dir = mkdtempSync(join(tmpdir(), "tether-daemon-"));
+    const enf = new FakeEnforcement();
+    const { d, log } = makeDaemon(cp.url, dir, enf);
+    daemon = d;
+    await d.start();
+    await until(() => cp!.statuses.length === 1 && cp!.streams === 1);
+    expect(cp.statuses[0]).toMatchObject({
+      applied_revision: 3,
+      ruleset_hash: "h3",
+      peer_count: 1,
+      mode: "enforce",
+    });
+
+    await cp.push("peer_added", { revision: 4, peer: peerB });
+    await until(() => cp!.statuses.some((s) => s.applied_revision === 4));
+    expect(enf.applied.at(-1)!.peers.map((p) => p.id)).toContain(PEER_B);
+
+    const forged = await (await import("../verify/test-signer.ts")).newTestSigner();
+    const bad = await forged.seal({
+      type: "peer_removed",
+      seq: 99,
+      payload: { revision: 9, peer_id: PEER_B },
+    });
+    await cp.push("peer_removed", {}, JSON.stringify(bad));
+    await cp.push("ping", {}, '{"id":"x"}');
+    await until(() => log.lines.some((l) => l.msg === "event rejected; nothing changed"));
+    await d.settled();
+    expect(d.state!.peers.map((p) => p.id)).toContain(PEER_B);
+    expect(d.state!.revision).toBe(4);
+
+    const status = readStatus(dir)!;
+    expect(status).toMatchObject({
+      revision: 4,
+      mode: "enforce",
+      source: "control-plane",
+      connected: true,
+    });
+    expect(JSON.stringify(log.lines)).not.toContain("tk_node_secret");
+  });
+
+  it("resumes after a drop with Last-Event-ID and reconciles after reconnecting", async () => {
+    cp = await startFakeControlPlane(sampleState({ revision: 3, seq: 10 }));
+    const dir = mkdtempSync(join(tmpdir(), "tether-daemon-"));
+    const enf = new FakeEnforcement();
+    daemon = makeDaemon(cp.url, dir, enf).d;
+    await daemon.start();
+    await until(() => cp!.streams === 1);
+    await cp.push("peer_added", { revision: 4, peer: peerB });
+    await until(() => daemon!.state!.seq === 11);
+    await daemon.settled();
+    const runs = enf.applied.length;
+    cp.dropStreams();
+    await until(() => cp!.streams === 2);
+    expect(cp.lastEventIds).toEqual(["10", "11"]);
+    await until(() => enf.applied.length > runs);
+  });
+
+  it("retries a failed reconcile and reports the errors", async () => {
+    cp = await startFakeControlPlane(sampleState());
+    const enf = new FakeEnforcement();
+    enf.fail = true;
+    daemon = makeDaemon(cp.url, mkdtempSync(join(tmpdir(), "tether-daemon-")), enf).d;
+    await daemon.start();
+    await until(() => enf.applied.length >= 3);
+    expect(cp.statuses[0]!.errors).toEqual(["nft: boom"]);
+    enf.fail = false;
+    await until(() => cp!.statuses.some((s) => s.errors.length === 0));
+  });
+
+  it("enforces the cache when the control plane is down, and resyncs when it returns", async () => {
+    cp = await startFakeControlPlane(sampleState({ revision: 5, seq: 20 }));
+    const dir = mkdtempSync(join(tmpdir(), "tether-daemon-"));
+    const first = makeDaemon(cp.url, dir, new FakeEnforcement()).d;
+    await first.start();
+    await first.settled();
+    await first.stop();
+    const url = cp.url;
+    await cp.close();
+    cp = undefined;
+
+    const enf = new FakeEnforcement();
+    const { d, log } = makeDaemon(url, dir, enf);
+    daemon = d;
+    await d.start();
+    await until(() => enf.applied.length === 1);
+    expect(enf.applied[0]!.revision).toBe(5);
+    expect(
+      log.lines.some((l) => l.msg === "control plane unreachable: enforcing the cached state"),
+    ).toBe(true);
+    expect(readStatus(dir)).toMatchObject({ source: "cache", connected: false });
+  });
+
+  it("stops with a clear log when the credential is refused, keeping the ruleset by default", async () => {
+    cp = await startFakeControlPlane(sampleState());
+    const enf = new FakeEnforcement();
+    const { d, log } = makeDaemon(cp.url, mkdtempSync(join(tmpdir(), "tether-daemon-")), enf);
+    daemon = d;
+    await d.start();
+    await until(() => cp!.streams === 1);
+    cp.refuse = 401;
+    cp.dropStreams();
+    expect(await d.done).toBe("credential refused");
+    expect(
+      log.lines.some((l) => l.level === "error" && /no longer knows/.test(String(l.msg))),
+    ).toBe(true);
+    expect(enf.torn).toBe(0);
+  });
+
+  it("tears down on stop when configured", async () => {
+    cp = await startFakeControlPlane(sampleState());
+    const enf = new FakeEnforcement();
+    daemon = makeDaemon(cp.url, mkdtempSync(join(tmpdir(), "tether-daemon-")), enf, {
+      teardown_on_exit: "true",
+    }).d;
+    await daemon.start();
+    await daemon.stop();
+    expect(enf.torn).toBe(1);
+  });
+});

@@ -1,0 +1,345 @@
+import type { EventSourceMessage } from "eventsource-parser";
+import type { EventType, NodeState } from "@tether/schema/wire";
+import type { AgentConfig } from "../config/schema.ts";
+import type { Logger } from "../log.ts";
+import { applyEvent } from "../state/apply-event.ts";
+import { loadCachedState, saveCachedState } from "../state/cache.ts";
+import { type AgentStatus, writeStatus } from "../state/status-file.ts";
+import { SseClient } from "../stream/sse-client.ts";
+import { EnvelopeVerifier } from "../verify/verifier.ts";
+import { Coalescer } from "./coalescer.ts";
+import { type ControlPlaneApi, CredentialRefused, type Enforcement } from "./ports.ts";
+
+export const AGENT_VERSION = "0.1.0";
+
+export interface DaemonDeps {
+  config: AgentConfig;
+  nodeId: string;
+  api: ControlPlaneApi;
+  enforcement: Enforcement;
+  log: Logger;
+  /** Delays of the retry loops (tests shorten them). */
+  timing?: { retryBaseMs?: number; retryCapMs?: number; streamBackoffBaseMs?: number };
+  fetch?: typeof fetch;
+}
+
+/**
+ * The agent's loop: desired state from the control plane (or the cache when
+ * it is unreachable), verified events applied to it, and reconciles of the
+ * kernel — triggered by events, reconnects and a timer, one at a time.
+ *
+ * @example
+ * const daemon = new Daemon({ config, nodeId, api, enforcement, log });
+ * await daemon.start();
+ * process.on("SIGTERM", () => daemon.stop());
+ * await daemon.done; // resolves after stop(), or when the credential is refused
+ */
+export class Daemon {
+  readonly #d: DaemonDeps;
+  readonly #log: Logger;
+  readonly #verifier: EnvelopeVerifier;
+  readonly #reconciler: Coalescer;
+  readonly #refetcher: Coalescer;
+  #stream: SseClient | undefined;
+  #state: NodeState | undefined;
+  #source: AgentStatus["source"] = "cache";
+  #timers: NodeJS.Timeout[] = [];
+  #lastSync: string | null = null;
+  #lastReconcile: string | null = null;
+  #lastOutcome: { rulesetHash: string | null; errors: string[]; peerCount: number } | undefined;
+  #acked: string | undefined;
+  #stopping = false;
+  #finish!: (reason: string) => void;
+  /** Resolves with why the daemon ended (`stopped` or `credential refused`). */
+  readonly done: Promise<string>;
+
+  constructor(deps: DaemonDeps) {
+    this.#d = deps;
+    this.#log = deps.log;
+    this.#verifier = new EnvelopeVerifier({
+      dataDir: deps.config.data_dir,
+      staleWindowMs: deps.config.stale_window * 1000,
+    });
+    const retry = {
+      retryBaseMs: deps.timing?.retryBaseMs ?? 1000,
+      retryCapMs: deps.timing?.retryCapMs ?? 60_000,
+    };
+    this.#reconciler = new Coalescer((reasons) => this.#reconcile(reasons), {
+      log: deps.log,
+      ...retry,
+    });
+    this.#refetcher = new Coalescer(() => this.#refetch(), { log: deps.log, ...retry });
+    this.done = new Promise((resolve) => {
+      this.#finish = resolve;
+    });
+  }
+
+  /** The desired state the agent enforces now. */
+  get state(): NodeState | undefined {
+    return this.#state;
+  }
+
+  /** Starts enforcing: state (or cache), first reconcile, event stream, timers. */
+  async start(): Promise<void> {
+    const cfg = this.#d.config;
+    const cached = loadCachedState(cfg.data_dir);
+    const fetched = await this.#refetch();
+    if (this.#stopping) return;
+    if (!fetched) {
+      if (cached) {
+        this.#log.warn("control plane unreachable: enforcing the cached state", {
+          revision: cached.state.revision,
+          saved_at: cached.savedAt,
+        });
+        this.#state = cached.state;
+        this.#source = "cache";
+        await this.#verifier.setKeys(cached.state.signing_keys);
+        this.#reconciler.trigger("cache");
+      } else {
+        this.#log.warn("control plane unreachable and no cached state yet: retrying");
+      }
+      this.#refetcher.trigger("start");
+    }
+    this.#startStream();
+    this.#every(cfg.reconcile_interval * 1000, () => this.#reconciler.trigger("timer"));
+    this.#every(cfg.heartbeat_interval * 1000, () => void this.#heartbeat());
+  }
+
+  /** Stops the stream and timers; tears down only when configured to (default: keep enforcing). */
+  async stop(reason = "stopped"): Promise<void> {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    for (const t of this.#timers) clearInterval(t);
+    await this.#stream?.stop();
+    await this.#refetcher.stop();
+    await this.#reconciler.stop();
+    if (this.#d.config.teardown_on_exit) {
+      const errors = await this.#d.enforcement.teardown();
+      if (errors.length > 0) this.#log.error("teardown incomplete", { errors });
+      else this.#log.info("torn down: table and interface removed");
+    } else {
+      this.#log.info(
+        "stopped; the ruleset and interface stay in place (teardown_on_exit is false)",
+      );
+    }
+    this.#writeStatus();
+    this.#finish(reason);
+  }
+
+  /** Waits until no reconcile or refetch is running or pending (tests). */
+  async settled(): Promise<void> {
+    await this.#refetcher.idle();
+    await this.#reconciler.idle();
+  }
+
+  #every(ms: number, fn: () => void): void {
+    const t = setInterval(fn, ms);
+    t.unref();
+    this.#timers.push(t);
+  }
+
+  #startStream(): void {
+    const cfg = this.#d.config;
+    const backoff =
+      this.#d.timing?.streamBackoffBaseMs === undefined
+        ? {}
+        : {
+            baseMs: this.#d.timing.streamBackoffBaseMs,
+            capMs: this.#d.timing.streamBackoffBaseMs * 8,
+          };
+    this.#stream = new SseClient({
+      url: this.#d.api.eventsUrl(),
+      headers: () => this.#d.api.authHeaders(),
+      resumeFrom: () => (this.#verifier.lastSeq >= 0 ? String(this.#verifier.lastSeq) : undefined),
+      idleTimeoutMs: cfg.idle_timeout * 1000,
+      backoff,
+      log: this.#log,
+      ...(this.#d.fetch ? { fetch: this.#d.fetch } : {}),
+      onEvent: (e) => this.#onEvent(e),
+      onConnected: ({ reconnect }) => {
+        // Offline start or a gap: the state may be behind. Either way, check the kernel.
+        if (this.#source === "cache") this.#refetcher.trigger("connected");
+        this.#reconciler.trigger(reconnect ? "reconnected" : "connected");
+        this.#writeStatus();
+      },
+      onDisconnected: () => this.#writeStatus(),
+      onFatal: () => this.#refused(),
+    });
+    this.#stream.start();
+  }
+
+  async #onEvent(e: EventSourceMessage): Promise<void> {
+    const type = e.event ?? "message";
+    if (type === "ping") return;
+    const verdict = await this.#verifier.verify(e.data);
+    if (!verdict.ok) {
+      const level = verdict.reason === "old_seq" ? "info" : "warn";
+      this.#log[level]("event rejected; nothing changed", {
+        event: type,
+        id: e.id ?? null,
+        reason: verdict.reason,
+        detail: verdict.detail,
+      });
+      return;
+    }
+    const eventType: EventType = verdict.envelope.event_type;
+    if (eventType === "rego_policy_updated") {
+      this.#log.debug("rego policy events are not handled by this agent yet", {
+        seq: verdict.envelope.seq,
+      });
+    }
+    const state = this.#state;
+    if (!state) {
+      this.#refetcher.trigger("event without state");
+      return;
+    }
+    const result = applyEvent(state, {
+      type: eventType,
+      seq: verdict.envelope.seq,
+      payload: verdict.payload,
+    });
+    switch (result.kind) {
+      case "refetch":
+        this.#log.info("snapshot required: refetching the state", { reason: result.reason });
+        this.#refetcher.trigger("snapshot_required");
+        return;
+      case "invalid":
+        this.#log.warn("event payload refused; nothing changed", {
+          event: eventType,
+          detail: result.reason,
+        });
+        return;
+      case "unchanged":
+        this.#state = result.state;
+        saveCachedState(this.#d.config.data_dir, result.state);
+        return;
+      case "changed":
+        this.#state = result.state;
+        saveCachedState(this.#d.config.data_dir, result.state);
+        if (eventType === "signing_key_rotated") {
+          await this.#verifier.setKeys(result.state.signing_keys);
+          this.#log.info("signing keys rotated", { trusted: this.#verifier.trustedKeyIds() });
+        }
+        this.#log.info("event applied", {
+          event: eventType,
+          seq: verdict.envelope.seq,
+          revision: result.state.revision,
+        });
+        this.#reconciler.trigger(eventType);
+    }
+  }
+
+  /** Fetches the full state; false when the control plane could not be reached. */
+  async #refetch(): Promise<boolean> {
+    try {
+      const state = await this.#d.api.fetchState();
+      this.#state = state;
+      this.#source = "control-plane";
+      this.#lastSync = new Date().toISOString();
+      await this.#verifier.resetFromState(state);
+      saveCachedState(this.#d.config.data_dir, state);
+      this.#log.info("state fetched", {
+        revision: state.revision,
+        seq: state.seq,
+        peers: state.peers.length,
+      });
+      this.#reconciler.trigger("state");
+      return true;
+    } catch (err) {
+      if (err instanceof CredentialRefused) {
+        this.#refused();
+        return true; // Nothing to retry.
+      }
+      this.#log.warn("state fetch failed", { error: err as Error });
+      return false;
+    }
+  }
+
+  async #reconcile(reasons: string[]): Promise<boolean> {
+    const state = this.#state;
+    if (!state) return true;
+    const outcome = await this.#d.enforcement.reconcile(state);
+    this.#lastReconcile = new Date().toISOString();
+    this.#lastOutcome = {
+      rulesetHash: outcome.rulesetHash,
+      errors: outcome.errors,
+      peerCount: outcome.peerCount,
+    };
+    const fields = {
+      reasons,
+      revision: state.revision,
+      steps: outcome.steps,
+      peers: outcome.peerCount,
+    };
+    if (outcome.errors.length > 0)
+      this.#log.error("reconcile failed", { ...fields, errors: outcome.errors });
+    else if (outcome.applied)
+      this.#log.info("reconciled", { ...fields, ruleset_hash: outcome.rulesetHash });
+    else this.#log.debug("reconcile: nothing to do", fields);
+    this.#writeStatus();
+    await this.#ack(state, outcome);
+    return outcome.errors.length === 0;
+  }
+
+  /** Tells the control plane what is applied — after each apply, and whenever it has not heard it yet. */
+  async #ack(
+    state: NodeState,
+    o: { errors: string[]; rulesetHash: string | null; peerCount: number },
+  ): Promise<void> {
+    const report = {
+      applied_revision: state.revision,
+      ruleset_hash: o.rulesetHash,
+      peer_count: o.peerCount,
+      mode: state.node.mode,
+      errors: o.errors.slice(0, 50).map((e) => e.slice(0, 2000)),
+      agent_version: AGENT_VERSION,
+    };
+    const key = JSON.stringify(report);
+    if (key === this.#acked) return;
+    try {
+      await this.#d.api.postStatus(report);
+      this.#acked = key;
+    } catch (err) {
+      if (err instanceof CredentialRefused) return this.#refused();
+      this.#log.warn("status report failed; will resend", { error: err as Error });
+    }
+  }
+
+  async #heartbeat(): Promise<void> {
+    try {
+      await this.#d.api.heartbeat();
+    } catch (err) {
+      if (err instanceof CredentialRefused) return this.#refused();
+      this.#log.debug("heartbeat failed", { error: err as Error });
+    }
+  }
+
+  /** Not awaited by callers: stop() waits for the run that noticed the refusal. */
+  #refused(): void {
+    if (this.#stopping) return;
+    this.#log.error(
+      "the control plane no longer knows this node's credential (node deleted?); stopping. Run `tether-agent join` to enroll again.",
+    );
+    void this.stop("credential refused");
+  }
+
+  #writeStatus(): void {
+    const s = this.#state;
+    if (!s) return;
+    writeStatus(this.#d.config.data_dir, {
+      node_id: this.#d.nodeId,
+      pid: process.pid,
+      revision: s.revision,
+      seq: s.seq,
+      mode: s.node.mode,
+      peers: s.peers.map((p) => ({ id: p.id, name: p.name, mesh_ip: p.mesh_ip })),
+      source: this.#source,
+      connected: this.#stream?.connected ?? false,
+      last_sync: this.#lastSync,
+      last_reconcile: this.#lastReconcile,
+      ruleset_hash: this.#lastOutcome?.rulesetHash ?? null,
+      errors: this.#lastOutcome?.errors ?? [],
+      updated_at: new Date().toISOString(),
+    });
+  }
+}
