@@ -27,6 +27,8 @@ export const EnvSchema = z.object({
     (v) => typeof v === "object" && v !== null && "idFromName" in v,
     "must be the Hub Durable Object namespace binding",
   ),
+  /** Agent events are kept this many days for resume (older: snapshot_required). */
+  EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(365).default(7),
   /** Largest accepted request body in bytes (default 1 MiB). */
   MAX_BODY_BYTES: z.coerce
     .number()
