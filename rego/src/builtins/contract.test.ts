@@ -19,7 +19,7 @@ const SAMPLES: Value[] = [
   2n ** 70n,
   "",
   "a/b.c",
-  "10.0.0.0/8",
+  "10.0.0.0/24",
   "2020-01-02",
   "😀x",
   [],
@@ -32,6 +32,16 @@ const SAMPLES: Value[] = [
 ];
 
 const OTHER_TEAMS = /^(crypto|io\.jwt|graphql|providers\.aws)\./;
+
+/** A well-formed Rego value: finite numbers, no JS undefined inside. */
+function isValue(v: unknown): boolean {
+  if (v === null || typeof v === "boolean" || typeof v === "string" || typeof v === "bigint") return true;
+  if (typeof v === "number") return Number.isFinite(v);
+  if (Array.isArray(v)) return v.every(isValue);
+  if (v instanceof RSet) return [...v].every(isValue);
+  if (v instanceof RObject) return [...v.entries()].every(([k, x]) => isValue(k) && isValue(x));
+  return false;
+}
 
 function argLists(arity: number): Value[][] {
   if (arity === 0) return [[]];
@@ -54,7 +64,9 @@ describe("builtin contract", () => {
     for (const args of argLists(b.args.length)) {
       try {
         const out = b.relation ? [...b.relation(args, context())] : b.fn(args, context());
-        expect(out === null || out !== undefined || true).toBe(true);
+        if (out !== undefined && !isValue(out)) {
+          throw new Error(`${b.name}(${args.map(String).join(", ")}) returned a non-value: ${String(out)}`);
+        }
       } catch (e) {
         const typed =
           e instanceof OperandTypeError || e instanceof BuiltinError || e instanceof RegoError;

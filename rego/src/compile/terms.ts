@@ -3,6 +3,7 @@ import { type Location, RegoError } from "../errors.ts";
 import { navData, nodeValue } from "../eval/documents.ts";
 import { index, navigate, type Operand, type Pat } from "../eval/operands.ts";
 import {
+  constantTerm,
   type Env,
   fromGetter,
   type Getter,
@@ -24,10 +25,8 @@ const unsafe = (name: string, loc: Location) =>
 /** Compiles a term into a function producing its values. */
 export function compileTerm(cx: CompileCtx, t: Term, scope: Scope): TermFn {
   switch (t.type) {
-    case "scalar": {
-      const v = t.value;
-      return fromGetter(() => v);
-    }
+    case "scalar":
+      return constantTerm(t.value);
     case "var": {
       if (t.name === "_") {
         return () => {
@@ -50,6 +49,8 @@ export function compileTerm(cx: CompileCtx, t: Term, scope: Scope): TermFn {
       return compileRef(cx, t, scope);
     case "array": {
       const items = t.items.map((i) => compileTerm(cx, i, scope));
+      const consts = constants(items);
+      if (consts) return constantTerm(consts);
       const gets = getters(items);
       if (gets) return fromGetter((q, env) => getAll(q, env, gets));
       return (q, env, k) =>
@@ -57,6 +58,8 @@ export function compileTerm(cx: CompileCtx, t: Term, scope: Scope): TermFn {
     }
     case "set": {
       const items = t.items.map((i) => compileTerm(cx, i, scope));
+      const consts = constants(items);
+      if (consts) return constantTerm(new RSet(consts));
       const gets = getters(items);
       if (gets) {
         return fromGetter((q, env) => {
@@ -72,6 +75,12 @@ export function compileTerm(cx: CompileCtx, t: Term, scope: Scope): TermFn {
         compileTerm(cx, a, scope),
         compileTerm(cx, b, scope),
       ]);
+      const consts = constants(fns);
+      if (consts) {
+        const o = new RObject();
+        for (let i = 0; i < consts.length; i += 2) o.set(consts[i]!, consts[i + 1]!);
+        return constantTerm(o);
+      }
       const gets = getters(fns);
       if (gets) {
         return fromGetter((q, env) => {
@@ -98,6 +107,16 @@ export function compileTerm(cx: CompileCtx, t: Term, scope: Scope): TermFn {
     case "template":
       return compileTemplate(cx, t, scope);
   }
+}
+
+/** The compile-time values of all terms, if every term is a literal. */
+function constants(fns: readonly TermFn[]): Value[] | undefined {
+  const out: Value[] = [];
+  for (const f of fns) {
+    if (f.constant === undefined) return undefined;
+    out.push(f.constant);
+  }
+  return out;
 }
 
 /** The getters of all terms, if every term has one. */

@@ -16,6 +16,15 @@ export interface TermFn {
    * fast path that skips continuations (`undefined` = no value).
    */
   get?: Getter;
+  /** Present when the term is a literal known at compile time. */
+  constant?: Value;
+}
+
+/** A term whose value is known at compile time. */
+export function constantTerm(v: Value): TermFn {
+  const fn = fromGetter(() => v);
+  fn.constant = v;
+  return fn;
 }
 
 /** Direct evaluation of a single-valued term. */
