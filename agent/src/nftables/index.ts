@@ -1,0 +1,4 @@
+export * from "./nft.ts";
+export * from "./parse.ts";
+export * from "./render.ts";
+export * from "./shape.ts";
