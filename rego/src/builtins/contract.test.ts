@@ -35,7 +35,8 @@ const OTHER_TEAMS = /^(crypto|io\.jwt|graphql|providers\.aws)\./;
 
 /** A well-formed Rego value: finite numbers, no JS undefined inside. */
 function isValue(v: unknown): boolean {
-  if (v === null || typeof v === "boolean" || typeof v === "string" || typeof v === "bigint") return true;
+  if (v === null || typeof v === "boolean" || typeof v === "string" || typeof v === "bigint")
+    return true;
   if (typeof v === "number") return Number.isFinite(v);
   if (Array.isArray(v)) return v.every(isValue);
   if (v instanceof RSet) return [...v].every(isValue);
@@ -65,7 +66,9 @@ describe("builtin contract", () => {
       try {
         const out = b.relation ? [...b.relation(args, context())] : b.fn(args, context());
         if (out !== undefined && !isValue(out)) {
-          throw new Error(`${b.name}(${args.map(String).join(", ")}) returned a non-value: ${String(out)}`);
+          throw new Error(
+            `${b.name}(${args.map(String).join(", ")}) returned a non-value: ${String(out)}`,
+          );
         }
       } catch (e) {
         const typed =
