@@ -1,9 +1,4 @@
-import type {
-  NodeState,
-  RegisterRequest,
-  RegisterResponse,
-  StatusReport,
-} from "@tether/schema/wire";
+import type { NodeState, RegisterRequest, RegisterResponse } from "@tether/schema/wire";
 import { NodeStateSchema } from "../state/schema.ts";
 import { type ControlPlaneApi, ControlPlaneError, CredentialRefused } from "./ports.ts";
 
