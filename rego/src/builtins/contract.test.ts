@@ -3,7 +3,7 @@
  * values), either returns a value or `undefined`, or throws one of the
  * engine's typed errors — never a JavaScript TypeError or RangeError.
  */
-import { describe, expect, it } from "vitest";
+import { describe, it } from "vitest";
 import { BuiltinError, OperandTypeError, RegoError } from "../errors.ts";
 import { RObject, RSet, type Value } from "../value.ts";
 import { builtins } from "./index.ts";

@@ -7,6 +7,7 @@ import type { CompileCtx } from "./context.ts";
 import { compileRule, ruleKind, splitHead } from "./rules.ts";
 import type { GlobalRef, ModuleCtx } from "./scope.ts";
 import { DependencyGraph, findRecursion } from "./recursion.ts";
+import { indexTree } from "./rule-index.ts";
 import { DocNode } from "./tree.ts";
 
 /** Thrown by `compile` with every error found. */
@@ -121,5 +122,6 @@ export function compilePolicy(
   cx.deps.current = undefined;
   if (cx.errors.length === 0) cx.errors.push(...findRecursion(cx.deps));
   if (cx.errors.length > 0) throw new RegoCompileErrors(cx.errors);
+  indexTree(root);
   return { root, cx, modules };
 }

@@ -2,6 +2,7 @@ import type { Rule } from "../ast/nodes.ts";
 import type { Location } from "../errors.ts";
 import { type HashKey, hashKey, type Value } from "../value.ts";
 import type { Pat } from "../eval/operands.ts";
+import type { RuleIndex } from "./rule-index.ts";
 import type { ExprFn, TermFn } from "../eval/types.ts";
 
 /** How a rule contributes to the document at its node. */
@@ -43,6 +44,8 @@ export class DocNode {
   defaultRule: CompiledRule | undefined;
   /** Set when rules are placed (before bodies compile): rules define this node's value. */
   defines = false;
+  /** Guards shared by this node's rules, when worth indexing. */
+  ruleIndex: RuleIndex | undefined;
   /** Set when function rules are placed here: their parameter count. */
   arity: number | undefined;
 

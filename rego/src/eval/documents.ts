@@ -1,3 +1,4 @@
+import { candidates } from "../compile/rule-index.ts";
 import type { CompiledRule, DocNode } from "../compile/tree.ts";
 import { RegoError } from "../errors.ts";
 import { equal, RObject, RSet, type Value } from "../value.ts";
@@ -131,9 +132,14 @@ export function ownValue(q: Query, node: DocNode): Value | undefined {
 
 function computeOwn(q: Query, node: DocNode): Value | undefined {
   const first = node.rules[0];
+  let rules: readonly CompiledRule[] = node.rules;
+  if (node.ruleIndex) {
+    q.track.impure = true;
+    rules = candidates(node.ruleIndex, q.input);
+  }
   if (node.dynamic.length === 0 && first?.kind === "multi") {
     const out = new RSet();
-    for (const r of node.rules)
+    for (const r of rules)
       evalMulti(q, r, (key) => {
         out.add(key);
         return false;
@@ -141,7 +147,7 @@ function computeOwn(q: Query, node: DocNode): Value | undefined {
     return out;
   }
   let result: Value | undefined;
-  for (const r of node.rules) {
+  for (const r of rules) {
     const v = evalComplete(q, r);
     if (v === undefined) continue;
     if (result !== undefined && !equal(result, v)) {

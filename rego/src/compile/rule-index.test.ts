@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { compile } from "../index.ts";
+
+const policy = `package t
+v contains "a" if input.kind == "x"
+v contains "b" if input.kind == "y"
+v contains "c" if { input.kind == "x"; input.n > 1 }
+v contains "d" if input.n > 5
+v contains "e" if 1 == input.kind
+`;
+
+describe("rule index", () => {
+  const engine = compile({ "t.rego": policy });
+  const run = (input: unknown) =>
+    [...(engine.evalPath("data.t.v", { input }).value as Set<string>)].sort();
+
+  it("builds an index on the shared guard and gives the same answers", () => {
+    const node = engine.policy.root.child("t")!.child("v")!;
+    expect(node.ruleIndex?.path).toEqual(["kind"]);
+    expect(run({ kind: "x", n: 6 })).toEqual(["a", "c", "d"]);
+    expect(run({ kind: "y", n: 0 })).toEqual(["b"]);
+    expect(run({ kind: 1.0, n: 0 })).toEqual(["e"]);
+    expect(run({ n: 9 })).toEqual(["d"]);
+  });
+
+  it("follows with input", () => {
+    expect(
+      engine.eval('x := data.t.v with input.kind as "y"', { input: { kind: "x" } }),
+    ).toHaveLength(1);
+    const [row] = engine.eval('x := data.t.v with input.kind as "y"', { input: { kind: "x" } });
+    expect([...(row!.x as Set<string>)]).toEqual(["b"]);
+  });
+});

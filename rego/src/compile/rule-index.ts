@@ -1,0 +1,85 @@
+import type { Rule, Term } from "../ast/nodes.ts";
+import { index as indexValue } from "../eval/operands.ts";
+import { type HashKey, hashKey, type Value } from "../value.ts";
+import type { CompiledRule, DocNode } from "./tree.ts";
+
+/** Indexes every node of a compiled tree. */
+export function indexTree(node: DocNode): void {
+  node.ruleIndex = buildRuleIndex(node);
+  for (const c of node.children.values()) indexTree(c);
+}
+
+/**
+ * Rule indexing (as OPA does): when several rules at a node each require
+ * `input.<path> == <constant>`, evaluation looks the input value up once and
+ * only runs the rules whose constant matches, plus the unguarded ones.
+ */
+export interface RuleIndex {
+  readonly path: readonly Value[];
+  readonly byValue: ReadonlyMap<HashKey, readonly CompiledRule[]>;
+  readonly unguarded: readonly CompiledRule[];
+}
+
+const MIN_RULES = 4;
+
+/** `input.a.b == "x"` (either side) in a rule's body: the guard's path and constant. */
+function guardsOf(rule: Rule): { key: string; path: Value[]; value: Value }[] {
+  if (rule.elses.length > 0) return [];
+  const out: { key: string; path: Value[]; value: Value }[] = [];
+  for (const e of rule.body) {
+    if (e.negated || e.with.length > 0 || e.kind !== "term") continue;
+    const t = e.term;
+    if (t.type !== "call" || t.fn.type !== "var" || t.fn.name !== "equal" || t.args.length !== 2)
+      continue;
+    const [a, b] = t.args as [Term, Term];
+    const ref = a.type === "ref" ? a : b.type === "ref" ? b : undefined;
+    const lit = ref === a ? b : a;
+    if (!ref || lit.type !== "scalar" || ref.head.type !== "var" || ref.head.name !== "input")
+      continue;
+    if (!ref.path.every((p) => p.type === "scalar")) continue;
+    const path = ref.path.map((p) => (p as { value: Value }).value);
+    out.push({ key: JSON.stringify(path), path, value: lit.value });
+  }
+  return out;
+}
+
+/** Builds the index for a node's rules when enough of them share a guard path. */
+export function buildRuleIndex(node: DocNode): RuleIndex | undefined {
+  const rules = node.rules;
+  if (rules.length < MIN_RULES || rules[0]!.kind === "function") return undefined;
+  const guards = rules.map((r) => guardsOf(r.ast));
+  const counts = new Map<string, number>();
+  for (const gs of guards)
+    for (const k of new Set(gs.map((g) => g.key))) counts.set(k, (counts.get(k) ?? 0) + 1);
+  let best: string | undefined;
+  for (const [k, n] of counts) if (n >= 2 && (!best || n > counts.get(best)!)) best = k;
+  if (!best) return undefined;
+  const byValue = new Map<HashKey, CompiledRule[]>();
+  const unguarded: CompiledRule[] = [];
+  let path: Value[] = [];
+  rules.forEach((r, i) => {
+    const g = guards[i]!.find((x) => x.key === best);
+    if (!g) {
+      unguarded.push(r);
+      return;
+    }
+    path = g.path;
+    const h = hashKey(g.value);
+    const list = byValue.get(h) ?? [];
+    list.push(r);
+    byValue.set(h, list);
+  });
+  return { path, byValue, unguarded };
+}
+
+const NONE: readonly CompiledRule[] = [];
+
+/** The rules worth evaluating for this input (unguarded ones first, order kept otherwise). */
+export function candidates(ix: RuleIndex, input: Value | undefined): readonly CompiledRule[] {
+  let v: Value | undefined = input;
+  for (let i = 0; i < ix.path.length && v !== undefined; i++) v = indexValue(v, ix.path[i]!);
+  const hit = v === undefined ? NONE : (ix.byValue.get(hashKey(v)) ?? NONE);
+  if (hit.length === 0) return ix.unguarded;
+  if (ix.unguarded.length === 0) return hit;
+  return [...ix.unguarded, ...hit];
+}
