@@ -64,6 +64,18 @@ function toValue(x: unknown): Value {
 
 const noPrint = () => {};
 
+/** Runs an evaluation, turning a JS stack overflow (runaway data) into a RegoError. */
+function guarded(run: () => unknown): void {
+  try {
+    run();
+  } catch (e) {
+    if (e instanceof RangeError) {
+      throw new RegoError("eval_internal_error", `evaluation exceeded the stack: ${e.message}`);
+    }
+    throw e;
+  }
+}
+
 /** Per-query builtin context; the clock and the memo are only made when used. */
 class QueryContext implements BuiltinContext {
   #nowNs: bigint | undefined;
@@ -149,10 +161,13 @@ export class Engine {
       this.#queries.set(query, cq);
     }
     const rows: Record<string, Value>[] = [];
-    runQuery(this.#query(opts), cq, (r) => {
-      rows.push(r);
-      return false;
-    });
+    const q = this.#query(opts);
+    guarded(() =>
+      runQuery(q, cq, (r) => {
+        rows.push(r);
+        return false;
+      }),
+    );
     return rows;
   }
 
@@ -166,10 +181,14 @@ export class Engine {
       this.#paths.set(path, fn);
     }
     let value: Value | undefined;
-    fn(this.#query(opts), [], (v) => {
-      value = v;
-      return true;
-    });
+    const get = fn;
+    const q = this.#query(opts);
+    guarded(() =>
+      get(q, [], (v) => {
+        value = v;
+        return true;
+      }),
+    );
     return value === undefined ? { defined: false } : { defined: true, value };
   }
 }

@@ -43,7 +43,7 @@ function escapeAt(s: string, i: number, inClass: boolean): [string, number] {
   if (c === undefined) throw new Re2Error("trailing backslash at end of expression");
   switch (c) {
     case "A":
-      return ["^", i + 2];
+      return ["(?<![\\s\\S])", i + 2];
     case "z":
       return ["$(?![\\s\\S])", i + 2];
     case "s":
@@ -103,6 +103,37 @@ function escapeAt(s: string, i: number, inClass: boolean): [string, number] {
   }
 }
 
+/** The code points outside a POSIX class (its ranges are ASCII), as class text. */
+function complement(set: string): string {
+  const cps: number[] = [];
+  const src = set
+    .replace(/\\x([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(Number.parseInt(h, 16)))
+    .replace(
+      /\\([tnvfr])/g,
+      (_m, c: string) => ({ t: "\t", n: "\n", v: "\v", f: "\f", r: "\r" })[c]!,
+    )
+    .replace(/\\(.)/g, "$1");
+  for (let i = 0; i < src.length; i++) {
+    const lo = src.charCodeAt(i);
+    if (src[i + 1] === "-" && i + 2 < src.length) {
+      for (let c = lo; c <= src.charCodeAt(i + 2); c++) cps.push(c);
+      i += 2;
+    } else cps.push(lo);
+  }
+  const inSet = new Set(cps);
+  let out = "";
+  let start = -1;
+  for (let c = 0; c <= 0x80; c++) {
+    const outside = c === 0x80 || !inSet.has(c);
+    if (outside && c < 0x80 && start < 0) start = c;
+    if ((!outside || c === 0x80) && start >= 0) {
+      out += `\\u{${start.toString(16)}}-\\u{${(c === 0x80 && outside ? 0x7f : c - 1).toString(16)}}`;
+      start = -1;
+    }
+  }
+  return `${out}\\u{80}-\\u{10ffff}`;
+}
+
 /** Translates a character class starting at `s[i] === "["`. */
 function charClass(s: string, i: number): [string, number] {
   let out = "[";
@@ -124,8 +155,7 @@ function charClass(s: string, i: number): [string, number] {
         if (neg) name = name.slice(1);
         const set = POSIX[name];
         if (set === undefined) throw new Re2Error(`invalid character class range: \`[:${name}:]\``);
-        if (neg) throw new Re2Error("negated POSIX classes are not supported");
-        out += set;
+        out += neg ? complement(set) : set;
         j = end + 2;
         continue;
       }

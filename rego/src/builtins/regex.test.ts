@@ -12,6 +12,9 @@ describe("regex", () => {
     expect(call("regex.match", "^(?P<x>a)\\-b$", "a-b")).toBe(true);
     expect(call("regex.match", "a{", "a{")).toBe(true);
     expect(call("regex.match", "^.$", "😀")).toBe(true);
+    expect(call("regex.match", "^[[:^alpha:]]+$", "123 !é")).toBe(true);
+    expect(call("regex.match", "^[[:^alpha:]]+$", "12a")).toBe(false);
+    expect(call("regex.match", "(?m)\\Aa$", "b\na")).toBe(false);
     expect(call("regex.is_valid", "++")).toBe(false);
     expect(call("regex.is_valid", 5)).toBe(false);
     expect(() => call("regex.match", "[", "x")).toThrow("error parsing regexp");
