@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { compile } from "../index.ts";
+import type { RSet } from "../value.ts";
 
 const policy = `package t
 v contains "a" if input.kind == "x"
@@ -12,7 +13,7 @@ v contains "e" if 1 == input.kind
 describe("rule index", () => {
   const engine = compile({ "t.rego": policy });
   const run = (input: unknown) =>
-    [...(engine.evalPath("data.t.v", { input }).value as Set<string>)].sort();
+    [...(engine.evalPath("data.t.v", { input }).value as RSet)].sort();
 
   it("builds an index on the shared guard and gives the same answers", () => {
     const node = engine.policy.root.child("t")!.child("v")!;
@@ -28,6 +29,6 @@ describe("rule index", () => {
       engine.eval('x := data.t.v with input.kind as "y"', { input: { kind: "x" } }),
     ).toHaveLength(1);
     const [row] = engine.eval('x := data.t.v with input.kind as "y"', { input: { kind: "x" } });
-    expect([...(row!.x as Set<string>)]).toEqual(["b"]);
+    expect([...(row!.x as RSet)]).toEqual(["b"]);
   });
 });
