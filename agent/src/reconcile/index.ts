@@ -1,0 +1,5 @@
+export * from "./actual.ts";
+export * from "./desired.ts";
+export * from "./executors.ts";
+export * from "./plan.ts";
+export * from "./reconcile.ts";
