@@ -181,14 +181,16 @@ export class Engine {
       this.#paths.set(path, fn);
     }
     let value: Value | undefined;
-    const get = fn;
+    const run = fn;
     const q = this.#query(opts);
-    guarded(() =>
-      get(q, [], (v) => {
-        value = v;
-        return true;
-      }),
-    );
+    guarded(() => {
+      if (run.get) value = run.get(q, []);
+      else
+        run(q, [], (v) => {
+          value = v;
+          return true;
+        });
+    });
     return value === undefined ? { defined: false } : { defined: true, value };
   }
 }

@@ -90,7 +90,7 @@ function escapeAt(s: string, i: number, inClass: boolean): [string, number] {
     case "Q": {
       const end = s.indexOf("\\E", i + 2);
       const lit = end < 0 ? s.slice(i + 2) : s.slice(i + 2, end);
-      const text = [...lit].map(escapeLiteral).join("");
+      const text = [...lit].map((c) => escapeLiteral(c)).join("");
       return [text, end < 0 ? s.length : end + 2];
     }
     default:

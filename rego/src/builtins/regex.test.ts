@@ -8,6 +8,7 @@ describe("regex", () => {
     expect(call("regex.match", "^\\pL+$", "åäö")).toBe(true);
     expect(call("regex.match", "^\\p{Greek}+$", "αβγ")).toBe(true);
     expect(call("regex.match", "\\Qa.b\\E", "axb")).toBe(false);
+    expect(call("regex.match", "^\\Qa-b\\E$", "a-b")).toBe(true);
     expect(call("regex.match", "^a\\z", "a\n")).toBe(false);
     expect(call("regex.match", "^(?P<x>a)\\-b$", "a-b")).toBe(true);
     expect(call("regex.match", "a{", "a{")).toBe(true);

@@ -236,7 +236,20 @@ export function compileGlobalRef(cx: CompileCtx, g: GlobalRef, ops: readonly Ope
     }
     return navData(q, env, start, base, rest, 0, k);
   };
-  if (rest.every((o) => o.kind === "const")) {
+  if (rest.length === 0) {
+    // a whole document (`data.pkg.rule`): straight to its value
+    fn.get = (q, env) => {
+      if (q.hasData || q.masked) {
+        let out: Value | undefined;
+        fn(q, env, (v) => {
+          out = v;
+          return true;
+        });
+        return out;
+      }
+      return nodeValue(q, start, undefined);
+    };
+  } else if (rest.every((o) => o.kind === "const")) {
     // single-valued: expose a getter (one capture instead of a continuation chain)
     fn.get = (q, env) => {
       let out: Value | undefined;
