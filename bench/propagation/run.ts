@@ -16,7 +16,10 @@ import { ms, percentile, table } from "../stats.ts";
 import { type Enrolled, SimAgent } from "./sim-agent.ts";
 
 const { values } = parseArgs({
-  options: { n: { type: "string", default: "10,100,1000" }, writes: { type: "string", default: "10" } },
+  options: {
+    n: { type: "string", default: "10,100,1000" },
+    writes: { type: "string", default: "10" },
+  },
 });
 const sizes = values.n!.split(",").map(Number);
 const writes = Number(values.writes);
@@ -24,21 +27,45 @@ const writes = Number(values.writes);
 const plane = await startControlPlane({ port: await freePort(), log: (l) => console.error(l) });
 const server = plane.url;
 
-async function call(method: string, path: string, key: string, body?: unknown) {
-  const res = await fetch(`${server}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, ...(body ? { "content-type": "application/json" } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
+/** Like the real agent, a request that fails at the connection level is retried with backoff. */
+async function call(
+  method: string,
+  path: string,
+  key: string,
+  body?: unknown,
+  attempt = 0,
+): Promise<any> {
+  let res: Response;
+  try {
+    res = await fetch(`${server}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${key}`,
+        ...(body ? { "content-type": "application/json" } : {}),
+      },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+  } catch (err) {
+    if (attempt >= 5) throw new Error(`${method} ${path}: ${(err as Error).message}`);
+    retries++;
+    await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+    return call(method, path, key, body, attempt + 1);
+  }
   const json = (await res.json()) as Record<string, unknown>;
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  if (res.status >= 300)
+    throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
   return json as any;
 }
 
 async function newOrgKey(name: string): Promise<string> {
   const { db, close } = openDatabase(plane.databaseUrl, plane.dbWsProxy);
   try {
-    const org = await createOrgWithAdminKey(db, { name, now: new Date(), random: cryptoRandom, actor: "system" });
+    const org = await createOrgWithAdminKey(db, {
+      name,
+      now: new Date(),
+      random: cryptoRandom,
+      actor: "system",
+    });
     return org!.key;
   } finally {
     await close();
@@ -54,10 +81,14 @@ async function waitFor(check: () => boolean, timeoutMs: number, what: string): P
 }
 
 const rows: Record<string, string | number>[] = [];
+let retries = 0;
 try {
   for (const n of sizes) {
     const adminKey = await newOrgKey(`bench-${n}`);
-    const { token } = await call("POST", "/api/enrollment-tokens", adminKey, { name: "bench", reusable: true });
+    const { token } = await call("POST", "/api/enrollment-tokens", adminKey, {
+      name: "bench",
+      reusable: true,
+    });
     const nodes: Enrolled[] = [];
     for (let i = 0; i < n; i += 25) {
       const batch = await Promise.all(
@@ -68,22 +99,27 @@ try {
           }),
         ),
       );
-      nodes.push(...batch.map((r) => ({ id: r.node_id, credential: r.credential, keys: r.signing_keys })));
+      nodes.push(
+        ...batch.map((r) => ({ id: r.node_id, credential: r.credential, keys: r.signing_keys })),
+      );
     }
     const policy = await call("POST", "/api/mesh/policies", adminKey, {
       name: "bench",
       rules: [{ src: "*", dst: "*", port: 1, protocol: "tcp", action: "deny" }],
     });
     const agents = nodes.map((node) => new SimAgent(server, node));
-    for (let i = 0; i < agents.length; i += 100) await Promise.all(agents.slice(i, i + 100).map((a) => a.start()));
+    for (let i = 0; i < agents.length; i += 100)
+      await Promise.all(agents.slice(i, i + 100).map((a) => a.start()));
     await waitFor(() => agents.every((a) => a.connected), 30_000, "streams");
     const connected = await call("GET", "/api/hub/connections", adminKey);
-    if (connected.connections.length !== n) throw new Error(`${connected.connections.length} of ${n} connected`);
+    if (connected.connections.length !== n)
+      throw new Error(`${connected.connections.length} of ${n} connected`);
 
     const broadcast: number[] = [];
     const broadcastAll: number[] = [];
     const acks: number[] = [];
     const acksAll: number[] = [];
+    const phases: { put: number; firstEvent: number; allEvents: number; allAcks: number }[] = [];
     for (let w = 0; w < writes; w++) {
       const t0 = performance.now();
       const { id } = await call("POST", "/api/hub/ping", adminKey);
@@ -97,13 +133,22 @@ try {
         name: "bench",
         rules: [{ src: "*", dst: "*", port: 2 + w, protocol: "tcp", action: "deny" }],
       });
+      const putDone = performance.now() - t1;
       const revision = written.revision as number;
       await waitFor(() => agents.every((a) => a.acks.has(revision)), 60_000, "acks");
       const ackTimes = agents.map((a) => a.acks.get(revision)! - t1);
       acks.push(...ackTimes);
       acksAll.push(Math.max(...ackTimes));
+      const recv = agents.map((a) => a.received.get(revision)! - t1);
+      phases.push({
+        put: putDone,
+        firstEvent: Math.min(...recv),
+        allEvents: Math.max(...recv),
+        allAcks: Math.max(...ackTimes),
+      });
     }
     const failures = agents.reduce((s, a) => s + a.verifyFailures, 0);
+    retries += agents.reduce((s, a) => s + a.retries, 0);
     for (const a of agents) a.stop();
     rows.push({
       N: n,
@@ -114,10 +159,18 @@ try {
       "write→all acked (mean)": ms(acksAll.reduce((s, x) => s + x, 0) / acksAll.length),
       "ratio p99": (percentile(acks, 99) / percentile(broadcast, 99)).toFixed(2),
       "bad signatures": failures,
+      "retried requests": retries,
     });
-    console.error(`N=${n} done`);
+    const mean = (k: keyof (typeof phases)[0]) =>
+      ms(phases.reduce((x, p) => x + p[k], 0) / phases.length);
+    console.error(
+      `N=${n}: PUT answered ${mean("put")}, first event ${mean("firstEvent")}, all events ${mean("allEvents")}, all acks ${mean("allAcks")}`,
+    );
+    retries = 0;
   }
-  console.log(`\nbench/propagation (${writes} writes per N, wrangler dev + PGlite on this machine)\n`);
+  console.log(
+    `\nbench/propagation (${writes} writes per N, wrangler dev + PGlite on this machine)\n`,
+  );
   console.log(table(rows));
 } finally {
   await plane.stop();

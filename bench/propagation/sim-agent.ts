@@ -19,7 +19,10 @@ export class SimAgent {
   readonly pings = new Map<string, number>();
   /** revision → ack completion time. */
   readonly acks = new Map<number, number>();
+  /** revision → time the signed event arrived (before verification). */
+  readonly received = new Map<number, number>();
   verifyFailures = 0;
+  retries = 0;
   connected = false;
 
   constructor(
@@ -30,16 +33,30 @@ export class SimAgent {
   async start(): Promise<void> {
     this.#keys = await Promise.all(
       this.node.keys.map((k) =>
-        crypto.subtle.importKey("raw", Buffer.from(k.public_key, "base64"), { name: "Ed25519" }, false, [
-          "verify",
-        ]),
+        crypto.subtle.importKey(
+          "raw",
+          Buffer.from(k.public_key, "base64"),
+          { name: "Ed25519" },
+          false,
+          ["verify"],
+        ),
       ),
     );
-    const res = await fetch(`${this.server}/v1/nodes/${this.node.id}/events`, {
-      headers: { authorization: `Bearer ${this.node.credential}` },
-      signal: this.#abort.signal,
-    });
-    if (res.status !== 200 || !res.body) throw new Error(`stream: ${res.status} ${await res.text()}`);
+    let res: Response | undefined;
+    for (let attempt = 0; !res; attempt++) {
+      try {
+        res = await fetch(`${this.server}/v1/nodes/${this.node.id}/events`, {
+          headers: { authorization: `Bearer ${this.node.credential}` },
+          signal: this.#abort.signal,
+        });
+      } catch (err) {
+        if (attempt >= 5) throw err;
+        this.retries++;
+        await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+      }
+    }
+    if (res.status !== 200 || !res.body)
+      throw new Error(`stream: ${res.status} ${await res.text()}`);
     this.connected = true;
     const parser = createParser({
       onEvent: (ev) => {
@@ -63,8 +80,12 @@ export class SimAgent {
     })();
   }
 
-  async #onPolicy(data: string): Promise<void> {
+  async #onPolicy(data: string, attempt = 0): Promise<void> {
     const envelope = JSON.parse(data) as Envelope;
+    if (attempt === 0) {
+      const rev = (JSON.parse(envelope.payload) as { revision: number }).revision;
+      this.received.set(rev, performance.now());
+    }
     const bytes = signingBytes(envelope);
     const signature = Buffer.from(envelope.signature, "base64");
     let ok = false;
@@ -79,13 +100,29 @@ export class SimAgent {
       return;
     }
     const { revision } = JSON.parse(envelope.payload) as { revision: number };
-    const res = await fetch(`${this.server}/v1/nodes/${this.node.id}/status`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${this.node.credential}`, "content-type": "application/json" },
-      body: JSON.stringify({ applied_revision: revision, ruleset_hash: null, peer_count: 0, mode: "enforce" }),
-    });
-    await res.arrayBuffer();
-    if (res.status === 200) this.acks.set(revision, performance.now());
+    try {
+      const res = await fetch(`${this.server}/v1/nodes/${this.node.id}/status`, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${this.node.credential}`,
+          "content-type": "application/json",
+        },
+        body: JSON.stringify({
+          applied_revision: revision,
+          ruleset_hash: null,
+          peer_count: 0,
+          mode: "enforce",
+        }),
+      });
+      await res.arrayBuffer();
+      if (res.status === 200) this.acks.set(revision, performance.now());
+      else throw new Error(`status ${res.status}`);
+    } catch (err) {
+      if (attempt >= 5) throw err;
+      this.retries++;
+      await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+      await this.#onPolicy(data, attempt + 1);
+    }
   }
 
   stop(): void {
