@@ -249,6 +249,25 @@ export function compileGlobalRef(cx: CompileCtx, g: GlobalRef, ops: readonly Ope
       }
       return nodeValue(q, start, undefined);
     };
+  } else if (start.hasOwnValue && rest.every(singleKey)) {
+    // a rule's value indexed by single-valued keys (`allowed[input.app]`): no search
+    const keys = rest.map(keyGetter);
+    fn.get = (q, env) => {
+      if (q.hasData || q.masked) {
+        let out: Value | undefined;
+        fn(q, env, (v) => {
+          out = v;
+          return true;
+        });
+        return out;
+      }
+      let v = nodeValue(q, start, undefined);
+      for (let i = 0; i < keys.length && v !== undefined; i++) {
+        const key = keys[i]!(q, env);
+        v = key === undefined ? undefined : index(v, key);
+      }
+      return v;
+    };
   } else if (rest.every((o) => o.kind === "const")) {
     // single-valued: expose a getter (one capture instead of a continuation chain)
     fn.get = (q, env) => {
@@ -261,6 +280,22 @@ export function compileGlobalRef(cx: CompileCtx, g: GlobalRef, ops: readonly Ope
     };
   }
   return fn;
+}
+
+/** An operand with exactly one key once its vars are bound: a constant or a bound term. */
+function singleKey(o: Operand): boolean {
+  return (
+    o.kind === "const" ||
+    (o.kind === "term" && !o.wild && o.slots.length === 0 && o.fn.get !== undefined)
+  );
+}
+
+function keyGetter(o: Operand): Getter {
+  if (o.kind === "const") {
+    const key = o.key;
+    return () => key;
+  }
+  return (o as { fn: TermFn }).fn.get!;
 }
 
 /** Records the documents a data ref may read: those matching its remaining segments. */
