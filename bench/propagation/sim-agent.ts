@@ -1,3 +1,4 @@
+import type { webcrypto } from "node:crypto";
 import { createParser } from "eventsource-parser";
 import { type Envelope, type SigningKeyInfo, signingBytes } from "@tether/schema/wire";
 
@@ -14,7 +15,7 @@ export interface Enrolled {
 
 export class SimAgent {
   readonly #abort = new AbortController();
-  #keys: CryptoKey[] = [];
+  #keys: webcrypto.CryptoKey[] = [];
   /** ping id → receive time. */
   readonly pings = new Map<string, number>();
   /** revision → ack completion time. */
