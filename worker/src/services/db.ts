@@ -1,7 +1,6 @@
 import { neonConfig, Pool } from "@neondatabase/serverless";
 import { drizzle, type NeonDatabase } from "drizzle-orm/neon-serverless";
 import * as tables from "@tether/schema/tables";
-import type { Env } from "../env.ts";
 
 export type Database = NeonDatabase<typeof tables>;
 
@@ -16,7 +15,13 @@ export interface DatabaseHandle {
  * across requests, so each request gets its own Pool (it connects lazily,
  * on the first query).
  */
-export function createDatabase(env: Pick<Env, "DATABASE_URL" | "DB_WS_PROXY">): DatabaseHandle {
+/** What a database client needs (kept free of Worker types: Node code uses it too). */
+export interface DatabaseSettings {
+  DATABASE_URL: string;
+  DB_WS_PROXY?: string | undefined;
+}
+
+export function createDatabase(env: DatabaseSettings): DatabaseHandle {
   const proxy = env.DB_WS_PROXY;
   if (proxy) {
     // Plain Postgres behind dev/ws-proxy.ts: no TLS, no pipelining.
