@@ -1,12 +1,14 @@
 import { applyRuleset } from "../nftables/nft.ts";
-import type { Runner } from "../sys/runner.ts";
+import { type Runner, runChecked } from "../sys/runner.ts";
 import {
   addAddress,
   removeAddress,
   removePeer,
+  removePeerArgs,
   setLinkUp,
   setListenPort,
   setPeer,
+  setPeerArgs,
   setPrivateKeyFile,
 } from "../wireguard/commands.ts";
 import { createWireGuardLink } from "../wireguard/link.ts";
@@ -35,4 +37,26 @@ export const executors: Executors = {
 export function execute(runner: Runner, step: Step, table: Executors = executors): Promise<void> {
   const run = table[step.kind] as (runner: Runner, step: Step) => Promise<void>;
   return run(runner, step);
+}
+
+export type PeerStep = Extract<Step, { kind: "removePeer" | "setPeer" }>;
+
+/** Peers per `wg set` call: one process for many peers, argv well under the kernel's limits. */
+export const PEER_BATCH = 256;
+
+/**
+ * Runs peer steps of one interface as one `wg set <if> peer … peer …` call
+ * (10k peers would otherwise be 10k processes). The caller retries a
+ * failed batch step by step to learn which peer failed.
+ */
+export async function executePeerBatch(runner: Runner, steps: readonly PeerStep[]): Promise<void> {
+  const iface = steps[0]?.iface;
+  if (iface === undefined) return;
+  const args = ["set", iface];
+  for (const s of steps) {
+    const one =
+      s.kind === "removePeer" ? removePeerArgs(iface, s.publicKey) : setPeerArgs(iface, s.peer);
+    args.push(...one.slice(2));
+  }
+  await runChecked(runner, "wg", args);
 }

@@ -30,6 +30,37 @@ export class FakeKernel implements Runner {
       .filter((c) => !/^(ip -j addr show|wg show|nft -j list)/.test(c));
   }
 
+  /** `peer K [remove | allowed-ips … endpoint … persistent-keepalive …]…`, as `wg set` takes them. */
+  private setPeers(clauses: readonly string[]): void {
+    let i = 0;
+    while (clauses[i] === "peer") {
+      const key = clauses[i + 1]!;
+      i += 2;
+      const opts = new Map<string, string>();
+      let remove = false;
+      while (i < clauses.length && clauses[i] !== "peer") {
+        if (clauses[i] === "remove") {
+          remove = true;
+          i++;
+        } else {
+          opts.set(clauses[i]!, clauses[i + 1]!);
+          i += 2;
+        }
+      }
+      if (remove) {
+        this.wg.peers.delete(key);
+        continue;
+      }
+      const old = this.wg.peers.get(key);
+      const keepalive = opts.get("persistent-keepalive");
+      this.wg.peers.set(key, {
+        endpoint: opts.get("endpoint") ?? old?.endpoint ?? null,
+        allowedIps: (opts.get("allowed-ips") ?? "").split(",").filter(Boolean).sort(),
+        keepalive: keepalive === undefined || keepalive === "off" ? 0 : Number(keepalive),
+      });
+    }
+  }
+
   async run(file: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
     this.calls.push({
       file,
@@ -77,20 +108,7 @@ export class FakeKernel implements Runner {
     if (file === "wg" && a0 === "set") {
       if (a2 === "private-key") this.wg.publicKey = this.publicKeyOfPrivate;
       else if (a2 === "listen-port") this.wg.listenPort = Number(a3);
-      else if (a2 === "peer" && args[4] === "remove") this.wg.peers.delete(a3!);
-      else if (a2 === "peer") {
-        const opt = (name: string) => {
-          const i = args.indexOf(name);
-          return i < 0 ? undefined : args[i + 1];
-        };
-        const old = this.wg.peers.get(a3!);
-        const keepalive = opt("persistent-keepalive");
-        this.wg.peers.set(a3!, {
-          endpoint: opt("endpoint") ?? old?.endpoint ?? null,
-          allowedIps: (opt("allowed-ips") ?? "").split(",").filter(Boolean).sort(),
-          keepalive: keepalive === undefined || keepalive === "off" ? 0 : Number(keepalive),
-        });
-      }
+      else if (a2 === "peer") this.setPeers(args.slice(2));
       return ok();
     }
     if (file === "nft" && a0 === "-j") {

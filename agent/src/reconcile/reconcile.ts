@@ -3,7 +3,13 @@ import type { PolicyLogger } from "../policy/engine.ts";
 import type { Runner } from "../sys/runner.ts";
 import { type ActualNode, readActual } from "./actual.ts";
 import { type DesiredNode, derive } from "./desired.ts";
-import { type Executors, execute } from "./executors.ts";
+import {
+  type Executors,
+  execute,
+  executePeerBatch,
+  PEER_BATCH,
+  type PeerStep,
+} from "./executors.ts";
 import { type Dependency, describeStep, plan, type Step } from "./plan.ts";
 
 export interface StepOutcome {
@@ -36,6 +42,18 @@ export interface ReconcileOptions {
   executors?: Executors;
 }
 
+/** Consecutive peer steps from `start` that can run now, at most {@link PEER_BATCH}. */
+function peerBatch(steps: readonly Step[], start: number, failed: Set<Dependency>): PeerStep[] {
+  const out: PeerStep[] = [];
+  for (let i = start; i < steps.length && out.length < PEER_BATCH; i++) {
+    const s = steps[i]!;
+    if (s.kind !== "removePeer" && s.kind !== "setPeer") break;
+    if (s.needs.some((d) => failed.has(d))) break;
+    out.push(s);
+  }
+  return out;
+}
+
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /**
@@ -63,13 +81,7 @@ export async function reconcile(
   const failed = new Set<Dependency>();
   const outcomes: StepOutcome[] = [];
   let changed = false;
-  for (const step of steps) {
-    const blocker = step.needs.find((d) => failed.has(d));
-    if (blocker) {
-      outcomes.push({ step, status: "skipped", error: `${blocker} step failed` });
-      errors.push(`${describeStep(step)}: skipped, ${blocker} step failed`);
-      continue;
-    }
+  const run = async (step: Step) => {
     try {
       await execute(runner, step, opts.executors);
       changed = true;
@@ -82,6 +94,31 @@ export async function reconcile(
       errors.push(`${describeStep(step)}: ${message(e)}`);
       opts.log?.warn("reconcile: step failed", { step: describeStep(step), error: message(e) });
     }
+  };
+  for (let i = 0; i < steps.length; ) {
+    const step = steps[i]!;
+    const blocker = step.needs.find((d) => failed.has(d));
+    if (blocker) {
+      outcomes.push({ step, status: "skipped", error: `${blocker} step failed` });
+      errors.push(`${describeStep(step)}: skipped, ${blocker} step failed`);
+      i++;
+      continue;
+    }
+    const batch = opts.executors ? [] : peerBatch(steps, i, failed);
+    if (batch.length > 1) {
+      i += batch.length;
+      try {
+        await executePeerBatch(runner, batch);
+        changed = true;
+        for (const s of batch) outcomes.push({ step: s, status: "ok" });
+        opts.log?.info("reconcile: peers set", { count: batch.length });
+      } catch {
+        for (const s of batch) await run(s); // one by one, to tell which peer failed
+      }
+      continue;
+    }
+    await run(step);
+    i++;
   }
   return {
     applied: actual.unreadable.length === 0 && outcomes.every((o) => o.status === "ok"),
