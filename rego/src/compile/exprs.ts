@@ -4,7 +4,7 @@ import { each } from "../eval/operands.ts";
 import { type Env, type ExprFn, fromTest, type Query } from "../eval/types.ts";
 import type { Pat } from "../eval/operands.ts";
 import { unifyPats, unifyValue } from "../eval/unify.ts";
-import { equal } from "../value.ts";
+import { equal, RObject, type RSet, type Value } from "../value.ts";
 import { calleeArity } from "./calls.ts";
 import type { CompileCtx } from "./context.ts";
 import { orderBody } from "./safety.ts";
@@ -165,6 +165,9 @@ function compileKind(cx: CompileCtx, e: Expr, scope: Scope): ExprFn {
       const domain = compileTerm(cx, e.domain, scope);
       const key = e.key ? compilePat(cx, e.key, scope) : undefined;
       const value = compilePat(cx, e.value, scope);
+      const fast =
+        !key && value.t === "var" && domain.get ? someInVar(domain.get, value.slot) : undefined;
+      if (fast) return fast;
       return (q, env, k) =>
         domain(q, env, (coll) =>
           each(coll, (kv, vv) =>
@@ -192,6 +195,35 @@ function bindFast(a: Pat, b: Pat): ExprFn | undefined {
     env[slot] = v;
     return 2;
   }, slot);
+}
+
+/** `some x in xs` with a fresh x and a single-valued domain: a plain loop. */
+function someInVar(domain: (q: Query, env: Env) => Value | undefined, slot: number): ExprFn {
+  return (q, env, k) => {
+    const coll = domain(q, env);
+    if (coll === undefined || coll === null || typeof coll !== "object") return false;
+    const bound = env[slot];
+    if (bound !== undefined) {
+      // already bound (outer var): membership
+      let found = false;
+      each(coll, (_k, v) => (found = equal(v, bound)));
+      return found ? k() : false;
+    }
+    const values = Array.isArray(coll)
+      ? coll
+      : coll instanceof RObject
+        ? coll.values()
+        : (coll as RSet);
+    for (const v of values) {
+      env[slot] = v;
+      if (k()) {
+        env[slot] = undefined;
+        return true;
+      }
+    }
+    env[slot] = undefined;
+    return false;
+  };
 }
 
 function checkAssignable(t: Term): void {
