@@ -2,7 +2,17 @@
 import { compare, equal, RObject, RSet, type Value } from "../value.ts";
 import * as N from "./numeric.ts";
 import type { BuiltinTable, TypeSpec } from "./types.ts";
-import { ANY, BOOL, collection, def, elementError, NUM, runeCount, typeError } from "./util.ts";
+import {
+  ANY,
+  BOOL,
+  collection,
+  def,
+  DEPRECATED,
+  elementError,
+  NUM,
+  runeCount,
+  typeError,
+} from "./util.ts";
 
 const COLL: TypeSpec = { oneOf: [{ array: ANY }, { set: ANY }] };
 
@@ -61,8 +71,8 @@ export const aggregateBuiltins: BuiltinTable = [
   def("max", [COLL], ANY, (args) => extreme("max", args, 1)),
   def("min", [COLL], ANY, (args) => extreme("min", args, -1)),
   def("sort", [COLL], { array: ANY }, (args) => [...collection("sort", args, 0)].sort(compare)),
-  def("all", [COLL], BOOL, (args) => booleans("all", args).every((x) => x === true)),
-  def("any", [COLL], BOOL, (args) => booleans("any", args).some((x) => x === true)),
+  def("all", [COLL], BOOL, (args) => booleans("all", args).every((x) => x === true), DEPRECATED),
+  def("any", [COLL], BOOL, (args) => booleans("any", args).some((x) => x === true), DEPRECATED),
   def("internal.member_2", [ANY, ANY], BOOL, ([x, c]) => member(x as Value, c as Value)),
   def("internal.member_3", [ANY, ANY, ANY], BOOL, ([k, x, c]) =>
     memberWithKey(k as Value, x as Value, c as Value),

@@ -3,7 +3,7 @@ import { OperandTypeError } from "../errors.ts";
 import { RObject, RSet, type Value } from "../value.ts";
 import { norm } from "./numeric.ts";
 import type { BuiltinTable } from "./types.ts";
-import { ANY, def, fail, NUM, typeError } from "./util.ts";
+import { ANY, def, DEPRECATED, fail, NUM, typeError } from "./util.ts";
 
 /** Go's strconv.ParseFloat syntax (decimal forms). */
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -32,26 +32,54 @@ function toNumber([v]: readonly Value[]): Value {
 
 export const castBuiltins: BuiltinTable = [
   def("to_number", [ANY], NUM, toNumber),
-  def("cast_array", [ANY], { array: ANY }, ([v]) => {
-    if (Array.isArray(v)) return v as readonly Value[];
-    if (v instanceof RSet) return v.sorted();
-    return typeError("cast_array", 1, "one of {array, set}", v as Value);
-  }),
-  def("cast_set", [ANY], { set: ANY }, ([v]) => {
-    if (v instanceof RSet) return v;
-    if (Array.isArray(v)) return new RSet(v as readonly Value[]);
-    return typeError("cast_set", 1, "one of {array, set}", v as Value);
-  }),
-  def("cast_string", [ANY], ANY, ([v]) =>
-    typeof v === "string" ? v : typeError("cast_string", 1, "string", v as Value),
+  def(
+    "cast_array",
+    [ANY],
+    { array: ANY },
+    ([v]) => {
+      if (Array.isArray(v)) return v as readonly Value[];
+      if (v instanceof RSet) return v.sorted();
+      return typeError("cast_array", 1, "one of {array, set}", v as Value);
+    },
+    DEPRECATED,
   ),
-  def("cast_boolean", [ANY], ANY, ([v]) =>
-    typeof v === "boolean" ? v : typeError("cast_boolean", 1, "boolean", v as Value),
+  def(
+    "cast_set",
+    [ANY],
+    { set: ANY },
+    ([v]) => {
+      if (v instanceof RSet) return v;
+      if (Array.isArray(v)) return new RSet(v as readonly Value[]);
+      return typeError("cast_set", 1, "one of {array, set}", v as Value);
+    },
+    DEPRECATED,
   ),
-  def("cast_null", [ANY], ANY, ([v]) =>
-    v === null ? v : typeError("cast_null", 1, "null", v as Value),
+  def(
+    "cast_string",
+    [ANY],
+    ANY,
+    ([v]) => (typeof v === "string" ? v : typeError("cast_string", 1, "string", v as Value)),
+    DEPRECATED,
   ),
-  def("cast_object", [ANY], ANY, ([v]) =>
-    v instanceof RObject ? v : typeError("cast_object", 1, "object", v as Value),
+  def(
+    "cast_boolean",
+    [ANY],
+    ANY,
+    ([v]) => (typeof v === "boolean" ? v : typeError("cast_boolean", 1, "boolean", v as Value)),
+    DEPRECATED,
+  ),
+  def(
+    "cast_null",
+    [ANY],
+    ANY,
+    ([v]) => (v === null ? v : typeError("cast_null", 1, "null", v as Value)),
+    DEPRECATED,
+  ),
+  def(
+    "cast_object",
+    [ANY],
+    ANY,
+    ([v]) => (v instanceof RObject ? v : typeError("cast_object", 1, "object", v as Value)),
+    DEPRECATED,
   ),
 ];

@@ -3,7 +3,7 @@
  * values), either returns a value or `undefined`, or throws one of the
  * engine's typed errors — never a JavaScript TypeError or RangeError.
  */
-import { describe, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { BuiltinError, OperandTypeError, RegoError } from "../errors.ts";
 import { RObject, RSet, type Value } from "../value.ts";
 import { builtins } from "./index.ts";
@@ -76,5 +76,24 @@ describe("builtin contract", () => {
         if (!typed) throw new Error(`${b.name}(${args.map(String).join(", ")}) crashed: ${e}`);
       }
     }
+  });
+});
+
+describe("deprecated builtins", () => {
+  it("are flagged for the v1 compile check", () => {
+    const flagged = [...builtins.values()].filter((b) => b.deprecated).map((b) => b.name);
+    expect(flagged.sort()).toEqual([
+      "all",
+      "any",
+      "cast_array",
+      "cast_boolean",
+      "cast_null",
+      "cast_object",
+      "cast_set",
+      "cast_string",
+      "net.cidr_overlap",
+      "re_match",
+      "set_diff",
+    ]);
   });
 });

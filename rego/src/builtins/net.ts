@@ -12,7 +12,7 @@ import {
   parseIp,
 } from "./net-ip.ts";
 import type { BuiltinTable } from "./types.ts";
-import { ANY, BOOL, def, fail, STR, str, typeError } from "./util.ts";
+import { ANY, BOOL, def, DEPRECATED, fail, STR, str, typeError } from "./util.ts";
 
 function cidrOperand(name: string, s: string): Cidr {
   const c = parseCidr(s);
@@ -139,14 +139,23 @@ function lookup(args: readonly Value[]): Value {
   return fail("net.lookup_ip_addr", `DNS lookups are not available in this runtime: ${host}`);
 }
 
-const pair = (name: string, test: (a: Cidr, b: Cidr) => boolean, second: typeof cidrOrIp) =>
-  def(name, [STR, STR], BOOL, (args) =>
-    test(cidrOperand(name, str(name, args, 0)), second(name, str(name, args, 1))),
+const pair = (
+  name: string,
+  test: (a: Cidr, b: Cidr) => boolean,
+  second: typeof cidrOrIp,
+  extra?: typeof DEPRECATED,
+) =>
+  def(
+    name,
+    [STR, STR],
+    BOOL,
+    (args) => test(cidrOperand(name, str(name, args, 0)), second(name, str(name, args, 1))),
+    extra,
   );
 
 export const netBuiltins: BuiltinTable = [
   pair("net.cidr_contains", contains, cidrOrIp),
-  pair("net.cidr_overlap", contains, cidrOrIp),
+  pair("net.cidr_overlap", contains, cidrOrIp, DEPRECATED),
   pair("net.cidr_intersects", intersects, cidrOperand),
   def(
     "net.cidr_is_valid",

@@ -3,7 +3,7 @@ import type { Value } from "../value.ts";
 import { globsMatch } from "./globs-intersect.ts";
 import { Re2Error, translateRe2 } from "./re2.ts";
 import type { BuiltinTable } from "./types.ts";
-import { ANY, BOOL, def, fail, int, NUM, STR, str } from "./util.ts";
+import { ANY, BOOL, def, DEPRECATED, fail, int, NUM, STR, str } from "./util.ts";
 
 const compiled = new Map<string, RegExp | Error>();
 
@@ -149,8 +149,12 @@ export const regexBuiltins: BuiltinTable = [
   def("regex.match", [STR, STR], BOOL, (args) =>
     test(regexOperand("regex.match", args, 0), str("regex.match", args, 1)),
   ),
-  def("re_match", [STR, STR], BOOL, (args) =>
-    test(regexOperand("re_match", args, 0), str("re_match", args, 1)),
+  def(
+    "re_match",
+    [STR, STR],
+    BOOL,
+    (args) => test(regexOperand("re_match", args, 0), str("re_match", args, 1)),
+    DEPRECATED,
   ),
   def("regex.is_valid", [ANY], BOOL, ([p]) => {
     if (typeof p !== "string") return false;

@@ -2,7 +2,7 @@
 import { OperandTypeError } from "../errors.ts";
 import { RSet, typeName, type Value } from "../value.ts";
 import type { BuiltinTable } from "./types.ts";
-import { def, SET, set } from "./util.ts";
+import { def, DEPRECATED, set, SET } from "./util.ts";
 
 function setOfSets(name: string, args: readonly Value[]): RSet[] {
   return [...set(name, args, 0)].map((x) => {
@@ -28,8 +28,14 @@ export const setBuiltins: BuiltinTable = [
     SET,
     (args) => new RSet(setOfSets("union", args).flatMap((s) => [...s])),
   ),
-  def("set_diff", [SET, SET], SET, (args) => {
-    const b = set("set_diff", args, 1);
-    return new RSet([...set("set_diff", args, 0)].filter((x) => !b.has(x)));
-  }),
+  def(
+    "set_diff",
+    [SET, SET],
+    SET,
+    (args) => {
+      const b = set("set_diff", args, 1);
+      return new RSet([...set("set_diff", args, 0)].filter((x) => !b.has(x)));
+    },
+    DEPRECATED,
+  ),
 ];

@@ -50,6 +50,12 @@ export interface BuiltinDef {
   readonly relation?: (args: readonly Value[], ctx: BuiltinContext) => Iterable<Value>;
   /** Result depends on more than its operands (time, random): never constant-folded. */
   readonly nondeterministic?: boolean;
+  /**
+   * Deprecated in OPA (`any`, `re_match`, `cast_*`, …): still callable from
+   * v0 modules, while v1 modules get `rego_type_error: deprecated built-in
+   * function calls in expression: <name>`, as OPA reports it.
+   */
+  readonly deprecated?: boolean;
 }
 
 /** A domain's table of builtins, e.g. `strings.ts` exports one. */

@@ -13,10 +13,13 @@ export function def(
   args: readonly TypeSpec[],
   result: TypeSpec,
   fn: BuiltinFn,
-  extra?: Partial<Pick<BuiltinDef, "relation" | "nondeterministic">>,
+  extra?: Partial<Pick<BuiltinDef, "relation" | "nondeterministic" | "deprecated">>,
 ): BuiltinDef {
   return { name, args, result, fn, ...extra };
 }
+
+/** Marks a builtin OPA has deprecated (see `BuiltinDef.deprecated`). */
+export const DEPRECATED = { deprecated: true } as const;
 
 export const ANY: TypeSpec = "any";
 export const STR: TypeSpec = "string";
