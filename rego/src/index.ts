@@ -22,6 +22,7 @@ import { RObject, type Value } from "./value.ts";
 
 export { RegoError } from "./errors.ts";
 export { RegoCompileErrors } from "./compile/compiler.ts";
+export { type RunTestsOptions, runTests, type TestResult } from "./test-runner/run-tests.ts";
 export type { Value } from "./value.ts";
 export { toJSON, fromJSON, stringifyJSON } from "./value.ts";
 
