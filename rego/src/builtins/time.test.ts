@@ -50,5 +50,10 @@ describe("time", () => {
     expect(d("2004-02-29", "2005-03-01")).toEqual([1, 0, 1, 0, 0, 0]);
     expect(call("time.weekday", 1517832000000000000n)).toBe("Monday");
     expect(() => call("time.date", 1.5829776e21)).toThrow("timestamp too big");
+    expect(() => call("time.date", 1.5)).toThrow("timestamp too big");
+    // Across the 2021-03-14 DST change the wall clock stays at noon in New York.
+    expect(call("time.add_date", [1615654800000000000n, "America/New_York"], 0, 0, 1)).toBe(
+      1615737600000000000n,
+    );
   });
 });

@@ -10,6 +10,9 @@ import { ANY, def, fail, int, NUM, STR, str } from "./util.ts";
 
 const DAYS = "Sunday Monday Tuesday Wednesday Thursday Friday Saturday".split(" ");
 
+const INSTANT_SHAPE = "either number (ns) or [number (ns), string (tz)]";
+
+/** An int64 nanosecond count; fractions and out-of-range values are "timestamp too big", as in OPA. */
 function nsOf(name: string, v: Value, pos: number): bigint {
   if (typeof v === "bigint") {
     if (!inRange(v)) fail(name, "timestamp too big");
@@ -18,29 +21,28 @@ function nsOf(name: string, v: Value, pos: number): bigint {
   if (typeof v !== "number") {
     throw new OperandTypeError(`${name}: operand ${pos} must be number but got ${typeName(v)}`);
   }
-  if (!Number.isFinite(v) || Math.abs(v) >= 2 ** 63) fail(name, "timestamp too big");
-  return BigInt(Math.trunc(v));
+  if (!Number.isInteger(v) || Math.abs(v) >= 2 ** 63) fail(name, "timestamp too big");
+  return BigInt(v);
 }
 
-/** `ns` or `[ns, zone]` or `[ns, zone, layout]`. */
+/** `ns` or `[ns, zone]` or `[ns, zone, layout]` (OPA's tzTime). */
 function instant(name: string, args: readonly Value[]): [bigint, Zone, string | undefined] {
   const v = args[0] as Value;
-  if (!Array.isArray(v)) return [nsOf(name, v, 1), UTC, undefined];
-  const items = v as readonly Value[];
-  if (items.length < 1 || items.length > 3) {
-    throw new OperandTypeError(`${name}: operand 1 must be array of 2 or 3 elements`);
+  if (typeof v === "number" || typeof v === "bigint") return [nsOf(name, v, 1), UTC, undefined];
+  if (!Array.isArray(v) || v.length === 0) {
+    throw new OperandTypeError(
+      `${name}: operand 1 must be ${INSTANT_SHAPE} but got ${typeName(v)}`,
+    );
   }
+  const items = v as readonly Value[];
+  const ns = nsOf(name, items[0]!, 1);
   const tz = items[1] ?? "";
   if (typeof tz !== "string") {
-    throw new OperandTypeError(
-      `${name}: operand 1 time zone must be string but got ${typeName(tz)}`,
-    );
+    throw new OperandTypeError(`${name}: operand 1 must be string but got ${typeName(tz)}`);
   }
   const layout = items[2];
   if (layout !== undefined && typeof layout !== "string") {
-    throw new OperandTypeError(
-      `${name}: operand 1 layout must be string but got ${typeName(layout)}`,
-    );
+    throw new OperandTypeError(`${name}: operand 1 must be string but got ${typeName(layout)}`);
   }
   let zone: Zone;
   try {
@@ -48,7 +50,7 @@ function instant(name: string, args: readonly Value[]): [bigint, Zone, string | 
   } catch (e) {
     return fail(name, (e as Error).message);
   }
-  return [nsOf(name, items[0]!, 1), zone, layout];
+  return [ns, zone, layout];
 }
 
 const civil = (name: string, args: readonly Value[]): Civil => {
@@ -161,7 +163,7 @@ export const timeBuiltins: BuiltinTable = [
     return [c.hour, c.minute, c.second];
   }),
   def("time.weekday", [INSTANT], STR, (args) => DAYS[civil("time.weekday", args).weekday]!),
-  def("time.add_date", [NUM, NUM, NUM, NUM], NUM, (args) => {
+  def("time.add_date", [INSTANT, NUM, NUM, NUM], NUM, (args) => {
     const name = "time.add_date";
     const c = toCivil(nsOf(name, args[0] as Value, 1), UTC);
     const [y, m, d] = [1, 2, 3].map((i) => Number(int(name, args, i))) as [number, number, number];
