@@ -12,7 +12,7 @@ import type { Module } from "./ast/nodes.ts";
 import { getBuiltin } from "./builtins/index.ts";
 import { type CompiledPolicy, compilePolicy, RegoCompileErrors } from "./compile/compiler.ts";
 import { type CompiledQuery, compileQueryBody, runQuery } from "./compile/query.ts";
-import { compileGlobalRef } from "./compile/terms.ts";
+import { compileGlobalRef } from "./compile/refs.ts";
 import { RegoError } from "./errors.ts";
 import type { BuiltinContext } from "./builtins/types.ts";
 import { lazyJSON } from "./eval/json-input.ts";

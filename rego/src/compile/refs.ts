@@ -1,0 +1,161 @@
+import type { TermOf } from "../ast/nodes.ts";
+import { navData, nodeValue } from "../eval/documents.ts";
+import { index, navigate, type Operand } from "../eval/operands.ts";
+import { fromGetter, type Getter, type TermFn } from "../eval/types.ts";
+import { RObject, type Value } from "../value.ts";
+import type { CompileCtx } from "./context.ts";
+import type { GlobalRef, Scope } from "./scope.ts";
+import { compileOperand, compileTerm } from "./terms.ts";
+import type { DocNode } from "./tree.ts";
+
+/** A ref: `input...`/`data...` resolved against the rule tree, or a local value navigated. */
+export function compileRef(cx: CompileCtx, t: TermOf<"ref">, scope: Scope): TermFn {
+  const ops = t.path.map((p) => compileOperand(cx, p, scope));
+  const head = t.head;
+  if (head.type === "var" && head.name !== "_") {
+    const slot = scope.lookup(head.name);
+    if (slot === undefined) {
+      const g = scope.global(head.name);
+      if (g) return compileGlobalRef(cx, g, ops);
+    }
+  }
+  const h = compileTerm(cx, head, scope);
+  const hg = h.get;
+  if (hg && ops.every((o) => o.kind === "const")) {
+    const keys = ops.map((o) => (o as { key: Value }).key);
+    return fromGetter((q, env) => {
+      let v = hg(q, env);
+      for (let i = 0; i < keys.length && v !== undefined; i++) v = index(v, keys[i]!);
+      return v;
+    });
+  }
+  return (q, env, k) => h(q, env, (v) => navigate(q, env, v, ops, 0, k));
+}
+
+/** A ref rooted at `input` or `data`, with static path segments resolved now. */
+export function compileGlobalRef(cx: CompileCtx, g: GlobalRef, ops: readonly Operand[]): TermFn {
+  const all: Operand[] = [...g.path.map((key) => ({ kind: "const", key }) as const), ...ops];
+  if (g.root === "input") {
+    if (all.every((o) => o.kind === "const")) {
+      const keys = all.map((o) => (o as { key: Value }).key);
+      return fromGetter((q) => {
+        q.track.impure = true;
+        let v = q.input;
+        for (let i = 0; i < keys.length && v !== undefined; i++) v = index(v, keys[i]!);
+        return v;
+      });
+    }
+    return (q, env, k) => {
+      q.track.impure = true;
+      return q.input === undefined ? false : navigate(q, env, q.input, all, 0, k);
+    };
+  }
+  // Walk the rule tree as far as constant segments go.
+  let node: DocNode = cx.root;
+  const path: Value[] = [];
+  let i = 0;
+  let leftTree = false;
+  for (; i < all.length; i++) {
+    const op = all[i]!;
+    if (op.kind !== "const" || node.hasOwnValue) break;
+    const c = node.child(op.key);
+    if (!c) {
+      leftTree = true; // only base data below here
+      break;
+    }
+    node = c;
+    path.push(op.key);
+  }
+  const rest = all.slice(i);
+  const start = node;
+  if (!leftTree) addDeps(cx, start, rest, 0);
+  const fn: TermFn = (q, env, k) => {
+    if (q.hasData) q.track.impure = true;
+    if (q.masked) return navData(q, env, cx.root, q.data, all, 0, k);
+    let base: Value | undefined = q.data;
+    for (let j = 0; j < path.length && base !== undefined; j++) {
+      base = base instanceof RObject ? base.get(path[j]!) : undefined;
+    }
+    if (rest.length === 0) {
+      const v = nodeValue(q, start, base);
+      return v === undefined ? false : k(v);
+    }
+    return navData(q, env, start, base, rest, 0, k);
+  };
+  if (rest.length === 0) {
+    // a whole document (`data.pkg.rule`): straight to its value
+    fn.get = (q, env) => {
+      if (q.hasData || q.masked) {
+        let out: Value | undefined;
+        fn(q, env, (v) => {
+          out = v;
+          return true;
+        });
+        return out;
+      }
+      return nodeValue(q, start, undefined);
+    };
+  } else if (start.hasOwnValue && rest.every(singleKey)) {
+    // a rule's value indexed by single-valued keys (`allowed[input.app]`): no search
+    const keys = rest.map(keyGetter);
+    fn.get = (q, env) => {
+      if (q.hasData || q.masked) {
+        let out: Value | undefined;
+        fn(q, env, (v) => {
+          out = v;
+          return true;
+        });
+        return out;
+      }
+      let v = nodeValue(q, start, undefined);
+      for (let i = 0; i < keys.length && v !== undefined; i++) {
+        const key = keys[i]!(q, env);
+        v = key === undefined ? undefined : index(v, key);
+      }
+      return v;
+    };
+  } else if (rest.every((o) => o.kind === "const")) {
+    // single-valued: expose a getter (one capture instead of a continuation chain)
+    fn.get = (q, env) => {
+      let out: Value | undefined;
+      fn(q, env, (v) => {
+        out = v;
+        return true;
+      });
+      return out;
+    };
+  }
+  return fn;
+}
+
+/** An operand with exactly one key once its vars are bound: a constant or a bound term. */
+function singleKey(o: Operand): boolean {
+  return (
+    o.kind === "const" ||
+    (o.kind === "term" && !o.wild && o.slots.length === 0 && o.fn.get !== undefined)
+  );
+}
+
+function keyGetter(o: Operand): Getter {
+  if (o.kind === "const") {
+    const key = o.key;
+    return () => key;
+  }
+  return (o as { fn: TermFn }).fn.get!;
+}
+
+/** Records the documents a data ref may read: those matching its remaining segments. */
+function addDeps(cx: CompileCtx, node: DocNode, ops: readonly Operand[], i: number): void {
+  if (i === ops.length) {
+    cx.deps.add(node, true);
+    return;
+  }
+  if (node.hasOwnValue || node.isFunction) cx.deps.add(node, false);
+  const op = ops[i]!;
+  if (op.kind === "const") {
+    const c = node.child(op.key);
+    if (c) addDeps(cx, c, ops, i + 1);
+    return;
+  }
+  for (const c of node.children.values()) addDeps(cx, c, ops, i + 1);
+}
