@@ -165,7 +165,8 @@ export const timeBuiltins: BuiltinTable = [
   def("time.weekday", [INSTANT], STR, (args) => DAYS[civil("time.weekday", args).weekday]!),
   def("time.add_date", [INSTANT, NUM, NUM, NUM], NUM, (args) => {
     const name = "time.add_date";
-    const c = toCivil(nsOf(name, args[0] as Value, 1), UTC);
+    const [t, zone] = instant(name, args);
+    const c = toCivil(t, zone);
     const [y, m, d] = [1, 2, 3].map((i) => Number(int(name, args, i))) as [number, number, number];
     const ns = fromCivil(
       c.year + y,
@@ -175,7 +176,7 @@ export const timeBuiltins: BuiltinTable = [
       c.minute,
       c.second,
       c.nanos,
-      UTC,
+      zone,
     );
     return checked(name, ns);
   }),
