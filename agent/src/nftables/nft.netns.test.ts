@@ -70,6 +70,22 @@ describe.skipIf(skip)("nftables in a network namespace (root)", () => {
     }
   });
 
+  it("accepts merged port sets and reads them back in sync", async () => {
+    const base = sampleInput();
+    const extra = [22, "8000-8100", 443, "8050-8200"].map((port, i) => ({
+      ...base.rules[0]!,
+      port,
+      protocol: "tcp" as const,
+      origin: `m#${i}`,
+    }));
+    const compiled = compileRuleset({ ...base, rules: [...extra, ...base.rules] });
+    expect(compiled.text).toContain(
+      'tcp dport { 22, 443, 5432, 8000-8200 } accept comment "m#0 +4"',
+    );
+    await applyRuleset(inside, compiled.text);
+    expect(rulesetDrift(compiled.shape, await readRuleset(inside))).toEqual([]);
+  });
+
   it("removes the table in mode off", async () => {
     const off = compileRuleset(sampleInput("off"));
     await applyRuleset(inside, off.text);

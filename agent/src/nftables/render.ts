@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { type NodeMode, parsePort } from "@tether/schema/wire";
+import type { NodeMode, PortRange } from "@tether/schema/wire";
 import {
   ANY_ADDRESS,
   addressFamily,
@@ -7,6 +7,7 @@ import {
   type FirewallRule,
   validateFirewallRule,
 } from "../policy/firewall-rule.ts";
+import { type MergedRule, mergeByEndpoints } from "./merge.ts";
 import { HASH_MARK, type RulesetShape } from "./shape.ts";
 
 export const DEFAULT_TABLE = "tether";
@@ -97,6 +98,7 @@ export function compileRuleset(input: RulesetInput): CompiledRuleset {
   const meshRules: [string, string][] = [[`ct state established,related accept`, HASH_MARK]];
   const ordered = input.rules.filter((r) => r.origin !== DEFAULT_DENY);
   for (const action of ["deny", "allow"] as const) {
+    const these: FirewallRule[] = [];
     for (const rule of ordered) {
       if (rule.action !== action) continue;
       const problem = validateFirewallRule(rule);
@@ -106,14 +108,18 @@ export function compileRuleset(input: RulesetInput): CompiledRuleset {
           `nftables: ${rule.origin}: interface ${rule.iface}, want ${input.iface}`,
         );
       }
-      const tag = commentText(rule.origin);
+      these.push(rule);
+    }
+    for (const merged of mergeByEndpoints(these)) {
+      const more = merged.count > 1 ? ` +${merged.count - 1}` : "";
+      const tag = `${commentText(merged.rule.origin)}${more}`;
       const verdict =
         action === "allow"
           ? "accept"
           : audit
             ? `counter log prefix "tether-audit deny ${tag} " accept`
             : "counter drop";
-      for (const [match, suffix] of matches(rule, sets.families)) {
+      for (const [match, suffix] of matches(merged, sets.families)) {
         meshRules.push([`${match}${verdict}`, `${tag}${suffix}`]);
       }
     }
@@ -190,8 +196,8 @@ function renderSets(sets: ReadonlyMap<string, readonly string[]>) {
  * The match part of a rule, once per address family it can apply to
  * (none when a set has no member of that family), with a comment suffix.
  */
-function matches(rule: FirewallRule, families: Families): [string, string][] {
-  const l4 = portMatch(rule);
+function matches({ rule, ports }: MergedRule, families: Families): [string, string][] {
+  const l4 = portMatch(rule.protocol, ports);
   if (rule.srcIp === ANY_ADDRESS && rule.dstIp === ANY_ADDRESS) return [[l4, ""]];
   const out: [string, string][] = [];
   for (const f of [4, 6] as const) {
@@ -214,12 +220,11 @@ function addressMatch(addr: string, dir: string, f: 4 | 6, families: Families): 
   return addressFamily(addr) === f ? `${ip} ${dir} ${addr} ` : null;
 }
 
-function portMatch(rule: FirewallRule): string {
-  const range = parsePort(rule.port);
-  if (rule.protocol === "") return "";
-  if (!range) return `meta l4proto ${rule.protocol} `;
-  const ports = range.from === range.to ? `${range.from}` : `${range.from}-${range.to}`;
-  return `${rule.protocol} dport ${ports} `;
+function portMatch(protocol: FirewallRule["protocol"], ports: PortRange[] | null): string {
+  if (protocol === "") return "";
+  if (!ports) return `meta l4proto ${protocol} `;
+  const text = ports.map((r) => (r.from === r.to ? `${r.from}` : `${r.from}-${r.to}`));
+  return `${protocol} dport ${text.length === 1 ? text[0] : `{ ${text.join(", ")} }`} `;
 }
 
 /** Rule origins are policy ids: keep comments and log prefixes to safe characters. */
