@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ControlPlane, freePort, startControlPlane } from "../../dev/control-plane.ts";
+import { readStatus } from "../src/state/status-file.ts";
 import { runChecked } from "../src/sys/runner.ts";
 import { enrollAgent, type LabAgent, removeAgentData } from "./helpers/agents.ts";
 import { createLab, type Lab, netnsUnavailable } from "./helpers/netns.ts";
@@ -135,6 +136,38 @@ describe.skipIf(unavailable !== undefined)("mesh in network namespaces", () => {
     await eventually("c → b:9090 connects", async () => (await probe("c", "b", 9090)) === "ok");
     expect(await probe("c", "b", 8080)).toBe("timeout");
     expect(await probe("a", "b", 9090)).toBe("timeout");
+    expect(await probe("a", "b", 8080)).toBe("ok");
+    // Acked: the control plane records what b applied, and b's status file says the same.
+    const b = agents.b!;
+    await eventually("b acks the new revision", async () => {
+      const node = (await api("GET", `/api/nodes/${b.nodeId}`)) as {
+        status: {
+          applied_revision: number | null;
+          desired_revision: number;
+          ruleset_hash: string | null;
+        };
+      };
+      return (
+        node.status.applied_revision === node.status.desired_revision &&
+        node.status.ruleset_hash === readStatus(b.dataDir)?.ruleset_hash
+      );
+    });
+    expect(readStatus(b.dataDir)).toMatchObject({ mode: "enforce", errors: [], connected: true });
+  });
+
+  it("a node switched to audit mode stops dropping, and drops again back in enforce", async () => {
+    const b = agents.b!.nodeId;
+    await api("PATCH", `/api/nodes/${b}`, { mode: "audit" });
+    await eventually(
+      "a → b:9090 passes in audit mode",
+      async () => (await probe("a", "b", 9090)) === "ok",
+    );
+    expect(readStatus(agents.b!.dataDir)?.mode).toBe("audit");
+    await api("PATCH", `/api/nodes/${b}`, { mode: "enforce" });
+    await eventually(
+      "a → b:9090 dropped again",
+      async () => (await probe("a", "b", 9090, 800)) === "timeout",
+    );
     expect(await probe("a", "b", 8080)).toBe("ok");
   });
 

@@ -233,11 +233,16 @@ export class Daemon {
   async #refetch(): Promise<boolean> {
     try {
       const state = await this.#d.api.fetchState();
+      const seenSeq = this.#verifier.lastSeq;
       this.#state = state;
       this.#source = "control-plane";
       this.#lastSync = new Date().toISOString();
       await this.#verifier.resetFromState(state);
       saveCachedState(this.#d.config.data_dir, state);
+      // Events applied while the fetch was in flight may be newer than the
+      // state that replaced them: resume the stream from the state's seq so
+      // the server replays them.
+      if (seenSeq > state.seq) this.#stream?.reconnect();
       this.#log.info("state fetched", {
         revision: state.revision,
         seq: state.seq,
