@@ -7,6 +7,8 @@ export const FUTURE_KEYWORDS = ["in", "every", "if", "contains"] as const;
 /** A position in the token list, with helpers that fail with positioned parse errors. */
 export class Cursor {
   pos = 0;
+  /** Nesting depth of terms being parsed (bounded so deep input cannot overflow the stack). */
+  depth = 0;
   /** Keywords currently active (v0 modules gain `in`/`if`/... through imports). */
   readonly keywords: Set<string>;
 

@@ -10,3 +10,11 @@ describe("parser fuzzing", () => {
     expect(Date.now() - start).toBeLessThan(20_000);
   });
 });
+
+describe("parser limits", () => {
+  it("rejects very deep nesting with a positioned error instead of overflowing", async () => {
+    const { parseModule } = await import("./module.ts");
+    const deep = `package t\np := ${"[".repeat(50_000)}1${"]".repeat(50_000)}`;
+    expect(() => parseModule(deep, "deep.rego")).toThrow(/nesting is too deep/);
+  });
+});

@@ -116,8 +116,19 @@ export function parseNumber(text: string): number | bigint {
   return Number(text);
 }
 
+const MAX_DEPTH = 512;
+
 /** A single term with its ref/call suffixes. */
 export function parseTerm(c: Cursor): Term {
+  if (++c.depth > MAX_DEPTH) c.fail("term nesting is too deep");
+  try {
+    return parseTermInner(c);
+  } finally {
+    c.depth--;
+  }
+}
+
+function parseTermInner(c: Cursor): Term {
   const t = c.peek();
   let term: Term;
   if (t.kind === "number") {
