@@ -53,7 +53,10 @@ export async function lockOrg(tx: Tx, orgId: string): Promise<{ revision: number
   return row;
 }
 
-/** Bumps and returns the org's revision; call after {@link lockOrg}. */
+/**
+ * Bumps and returns the org's revision. The UPDATE takes the org's row lock
+ * itself, so it can open a transaction in place of {@link lockOrg}.
+ */
 export async function bumpRevision(tx: Tx, orgId: string): Promise<number> {
   const [row] = await tx
     .update(orgs)

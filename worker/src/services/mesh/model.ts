@@ -22,37 +22,58 @@ export interface Mesh {
 }
 
 export async function loadMesh(tx: Tx, orgId: string): Promise<Mesh> {
-  const [nodeRows, policyRows] = await Promise.all([
-    tx
-      .select({
-        id: nodes.id,
-        name: nodes.name,
-        groups: nodes.groups,
-        publicKey: nodes.publicKey,
-        meshIp: nodes.meshIp,
-        endpoint: nodes.endpoint,
-        mode: nodes.mode,
-      })
-      .from(nodes)
-      .where(eq(nodes.orgId, orgId))
-      .orderBy(nodes.meshIp),
-    tx
-      .select()
-      .from(meshPolicies)
-      .where(eq(meshPolicies.orgId, orgId))
-      .orderBy(meshPolicies.createdAt),
-  ]);
+  const [nodeRows, policies] = await Promise.all([loadNodes(tx, orgId), loadPolicies(tx, orgId)]);
+  return { nodes: new MemberIndex(nodeRows), policies };
+}
+
+/**
+ * The mesh after a change: only the parts the change says it touched are
+ * read again (a policy write leaves the nodes as they were, and so on).
+ */
+export async function reloadMesh(
+  tx: Tx,
+  orgId: string,
+  before: Mesh,
+  changed: { policies?: readonly string[]; nodes?: readonly string[] },
+): Promise<Mesh> {
+  const nodesChanged = (changed.nodes?.length ?? 0) > 0;
+  const policiesChanged = (changed.policies?.length ?? 0) > 0;
   return {
-    nodes: new MemberIndex(nodeRows),
-    policies: policyRows.map((p) => ({
-      id: p.id,
-      name: p.name,
-      description: p.description,
-      rules: p.rules,
-      version: p.version,
-      revision: p.revision,
-    })),
+    nodes: nodesChanged ? new MemberIndex(await loadNodes(tx, orgId)) : before.nodes,
+    policies: policiesChanged ? await loadPolicies(tx, orgId) : before.policies,
   };
+}
+
+function loadNodes(tx: Tx, orgId: string): Promise<MeshNode[]> {
+  return tx
+    .select({
+      id: nodes.id,
+      name: nodes.name,
+      groups: nodes.groups,
+      publicKey: nodes.publicKey,
+      meshIp: nodes.meshIp,
+      endpoint: nodes.endpoint,
+      mode: nodes.mode,
+    })
+    .from(nodes)
+    .where(eq(nodes.orgId, orgId))
+    .orderBy(nodes.meshIp);
+}
+
+async function loadPolicies(tx: Tx, orgId: string): Promise<MeshPolicy[]> {
+  const rows = await tx
+    .select()
+    .from(meshPolicies)
+    .where(eq(meshPolicies.orgId, orgId))
+    .orderBy(meshPolicies.createdAt);
+  return rows.map((p) => ({
+    id: p.id,
+    name: p.name,
+    description: p.description,
+    rules: p.rules,
+    version: p.version,
+    revision: p.revision,
+  }));
 }
 
 export function peerOf(n: MeshNode): Peer {

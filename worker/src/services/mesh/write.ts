@@ -1,10 +1,10 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../../context.ts";
-import { bumpRevision, lockOrg, type Tx, writeAudit } from "../audit.ts";
+import { bumpRevision, type Tx, writeAudit } from "../audit.ts";
 import { appendEvents, type Delivery, type NewEvent, toDeliveries } from "../events.ts";
 import { activeSigner, type Signer } from "../signing.ts";
 import { meshChangeEvents } from "./changes.ts";
-import { loadMesh, type Mesh } from "./model.ts";
+import { loadMesh, type Mesh, reloadMesh } from "./model.ts";
 
 export interface MeshWriteScope {
   tx: Tx;
@@ -57,11 +57,11 @@ export async function meshWrite<T>(
   const { db, now, hub } = c.var.services;
   const at = now();
   const done = await db.transaction(async (tx) => {
-    await lockOrg(tx, orgId);
+    // The bump locks the org's row: writes of one org are serialised from here.
     const revision = await bumpRevision(tx, orgId);
     const before = await loadMesh(tx, orgId);
     const outcome = await change({ tx, revision, before, at });
-    const after = await loadMesh(tx, orgId);
+    const after = await reloadMesh(tx, orgId, before, outcome.changed);
     const events = [
       ...meshChangeEvents(before, after, outcome.changed),
       ...(outcome.extraEvents ?? []),
