@@ -67,7 +67,19 @@ export async function newOrgKey(
   return { publicKey: toBase64(raw), privateKeyEncrypted: toBase64(blob) };
 }
 
+/** Imported keys by row id: key material never changes, so they never go stale. */
+const signerCache = new Map<string, Signer>();
+
 async function signerFor(row: KeyRow, secret: string): Promise<Signer> {
+  const cached = signerCache.get(row.id);
+  if (cached) return cached;
+  const signer = await importSigner(row, secret);
+  if (signerCache.size > 10_000) signerCache.clear();
+  signerCache.set(row.id, signer);
+  return signer;
+}
+
+async function importSigner(row: KeyRow, secret: string): Promise<Signer> {
   const blob = fromBase64(row.privateKeyEncrypted);
   let pkcs8: ArrayBuffer;
   try {
