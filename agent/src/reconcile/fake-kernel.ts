@@ -88,6 +88,12 @@ export class FakeKernel implements Runner {
       this.link = { up: false, addresses: [] };
       return ok();
     }
+    if (file === "ip" && a0 === "link" && a1 === "delete") {
+      if (!this.link) return { code: 1, stdout: "", stderr: `Cannot find device "${a2}"` };
+      this.link = null;
+      this.wg = { publicKey: null, listenPort: 0, peers: new Map() };
+      return ok();
+    }
     if (file === "ip" && a0 === "link" && a1 === "set") {
       if (this.link) this.link.up = true;
       return ok();
@@ -117,6 +123,10 @@ export class FakeKernel implements Runner {
       return ok(JSON.stringify(toNftJson(this.table)));
     }
     if (file === "nft" && a0 === "-f") {
+      if (/^table inet \w+\ndelete table inet \w+\n$/.test(options.stdin ?? "")) {
+        this.table = { exists: false, hash: null, chains: {}, sets: {} };
+        return ok();
+      }
       const shape = this.scripts.get(options.stdin ?? "");
       if (!shape)
         return { code: 1, stdout: "", stderr: "Error: syntax error (script not registered)" };
