@@ -8,6 +8,9 @@ describe("units", () => {
     expect(call("units.parse", "1G")).toBe(1000000000);
     expect(call("units.parse", "128Gi")).toBe(137438953472);
     expect(call("units.parse", "8g")).toBe(8000000000);
+    expect(call("units.parse", "-3.5E2m")).toBe(-0.35);
+    expect(call("units.parse", "6e3Mi")).toBe(6291456000);
+    expect(call("units.parse", "2KI")).toBe(2048);
   });
   it("parses bytes with SI, IEC and scientific amounts", () => {
     expect(call("units.parse_bytes", "1.1KiB")).toBe(1126);
@@ -21,6 +24,15 @@ describe("units", () => {
     expect(() => call("units.parse", "G")).toThrow("units.parse: no amount provided");
     expect(() => call("units.parse", ".5.2")).toThrow("could not parse amount to a number");
     expect(() => call("units.parse", " 327Mi ")).toThrow("spaces not allowed in resource strings");
+    expect(() => call("units.parse", "1MB")).toThrow("units.parse: unit Mb not recognized");
+    expect(() => call("units.parse_bytes", "GB")).toThrow(
+      "units.parse_bytes: no byte amount provided",
+    );
+    expect(() => call("units.parse_bytes", "1.2.3kb")).toThrow(
+      "could not parse byte amount to a number",
+    );
+    expect(() => call("units.parse_bytes", "1zb")).toThrow("byte unit zb not recognized");
+    expect(() => call("units.parse_bytes", "1e1234567kb")).toThrow("exponent too large");
   });
 });
 

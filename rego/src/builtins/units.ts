@@ -38,20 +38,54 @@ interface Decimal {
   scale: number;
 }
 
-function split(name: string, raw: string): [Decimal, string] {
-  const s = raw.replace(/^"|"$/g, "");
-  if (/\s/.test(s)) fail(name, "spaces not allowed in resource strings");
-  const m = /^([0-9.]*)((?:[eE][+-]?[0-9]+)?)(.*)$/.exec(s)!;
-  const [, amount = "", exp = "", unit = ""] = m;
-  if (amount === "") fail(name, "no amount provided");
-  if (!/^(\d+\.?\d*|\.\d+)$/.test(amount)) fail(name, "could not parse amount to a number");
-  const [whole = "", frac = ""] = amount.split(".");
+/**
+ * OPA's extractNumAndUnit: the amount runs over digits, '.', signs and an
+ * exponent (an `e` followed by a digit or sign); the rest is the unit.
+ */
+function extract(s: string): [string, string] {
+  let i = 0;
+  for (; i < s.length; i++) {
+    const c = s[i]!;
+    if (/[0-9.+-]/.test(c)) continue;
+    if ((c === "e" || c === "E") && /[0-9+-]/.test(s[i + 1] ?? "")) {
+      const digits = /^[+-]?(\d*)/.exec(s.slice(i + 1))![1]!;
+      if (digits.length > 6) throw new RangeError("exponent too large");
+      continue;
+    }
+    break;
+  }
+  return [s.slice(0, i), s.slice(i)];
+}
+
+const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
+
+function parseDecimal(text: string): Decimal | undefined {
+  const m = DECIMAL.exec(text);
+  if (!m || (m[2] === "" && (m[3] ?? "") === "")) return undefined;
+  const [, sign = "", whole = "", frac = "", exp = "0"] = m;
   let digits = BigInt(`${whole}${frac}` || "0");
+  if (sign === "-") digits = -digits;
   let scale = frac.length;
-  const e = exp === "" ? 0 : Number(exp.slice(1));
+  const e = Number(exp);
   if (e >= 0) digits *= pow(10n, e);
   else scale -= e;
-  return [{ digits, scale }, unit];
+  return { digits, scale };
+}
+
+/** Splits and parses `raw`; `what` is "amount" or "byte amount" for OPA's messages. */
+function split(name: string, raw: string, what: string): [Decimal, string] {
+  if (raw.includes(" ")) fail(name, "spaces not allowed in resource strings");
+  let num: string;
+  let unit: string;
+  try {
+    [num, unit] = extract(raw);
+  } catch {
+    return fail(name, "exponent too large");
+  }
+  if (num === "") fail(name, `no ${what} provided`);
+  const d = parseDecimal(num);
+  if (!d) fail(name, `could not parse ${what} to a number`);
+  return [d, unit];
 }
 
 function toNumber(d: Decimal): number | bigint {
@@ -61,18 +95,23 @@ function toNumber(d: Decimal): number | bigint {
 }
 
 function parse(args: readonly Value[]): Value {
-  const [amount, unit] = split("units.parse", str("units.parse", args, 0));
+  const raw = str("units.parse", args, 0).replaceAll('"', "");
+  const [amount, unit] = split("units.parse", raw, "amount");
   // "m" is milli; every other suffix is case-insensitive ("M" is mega).
   if (unit === "m") return toNumber({ digits: amount.digits, scale: amount.scale + 3 });
-  const mult = SI[unit.toLowerCase()];
-  if (mult === undefined) fail("units.parse", `unknown unit ${unit}`);
+  const mult = unit === "M" ? SI.m : SI[unit.toLowerCase()];
+  const normalized = unit.slice(0, 1) + unit.slice(1).toLowerCase();
+  if (mult === undefined || !/^([kKMgGtTpPeE]i?|[mM]i|)$/.test(normalized)) {
+    fail("units.parse", `unit ${normalized} not recognized`);
+  }
   return toNumber({ digits: amount.digits * mult, scale: amount.scale });
 }
 
 function parseBytes(args: readonly Value[]): Value {
-  const [amount, unit] = split("units.parse_bytes", str("units.parse_bytes", args, 0));
-  const mult = BYTES[unit.toLowerCase()];
-  if (mult === undefined) fail("units.parse_bytes", `unknown unit ${unit}`);
+  const raw = str("units.parse_bytes", args, 0).toLowerCase().replaceAll('"', "");
+  const [amount, unit] = split("units.parse_bytes", raw, "byte amount");
+  const mult = BYTES[unit];
+  if (mult === undefined) fail("units.parse_bytes", `byte unit ${unit} not recognized`);
   return norm((amount.digits * mult) / pow(10n, amount.scale));
 }
 
