@@ -19,9 +19,12 @@ export class JsonObject extends RObject {
   #member(key: string): Value | undefined {
     const rec = this.#record!;
     if (!Object.hasOwn(rec, key)) return undefined;
+    const raw = rec[key];
+    // like JSON.stringify: a member set to `undefined` is absent
+    if (raw === undefined) return undefined;
     let v = this.#converted?.get(key);
     if (v === undefined) {
-      v = lazyJSON(rec[key]);
+      v = lazyJSON(raw);
       this.#converted ??= new Map();
       this.#converted.set(key, v);
     }
@@ -29,7 +32,8 @@ export class JsonObject extends RObject {
   }
 
   #names(): string[] {
-    this.#keys ??= Object.keys(this.#record!);
+    const rec = this.#record!;
+    this.#keys ??= Object.keys(rec).filter((k) => rec[k] !== undefined);
     return this.#keys;
   }
 
@@ -52,7 +56,7 @@ export class JsonObject extends RObject {
 
   override has(key: Value): boolean {
     if (!this.#record) return super.has(key);
-    return typeof key === "string" && Object.hasOwn(this.#record, key);
+    return typeof key === "string" && this.#member(key) !== undefined;
   }
 
   override set(key: Value, value: Value): void {
