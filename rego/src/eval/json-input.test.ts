@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { equal, fromJSON, RObject, toJSON } from "../value.ts";
-import { JsonObject, lazyJSON } from "./json-input.ts";
+import { type JsonObject, lazyJSON } from "./json-input.ts";
 
 describe("lazyJSON", () => {
   const raw = { a: 1, b: { c: [1, { d: "x" }] }, gone: undefined, "2": "two" };
