@@ -145,6 +145,22 @@ describe("GET /v1/nodes/{id}/events", () => {
     await stream.close();
   });
 
+  it("cleans up the Hub bridge promptly when the agent disconnects", async () => {
+    const { org, nodes } = await mesh(1);
+    const connected = async () =>
+      (await api("GET", "/api/hub/connections", { key: org.readKey })).body.connections.map(
+        (c: { node_id: string }) => c.node_id,
+      );
+    const stream = await EventStream.open(nodes[0]!);
+    expect(await connected()).toEqual([nodes[0]!.id]);
+    await stream.close();
+    const deadline = Date.now() + 3000;
+    while ((await connected()).length > 0) {
+      if (Date.now() > deadline) throw new Error("the bridge socket outlived the stream");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  });
+
   it("sends a retry hint first and keeps a node's stream to itself", async () => {
     const { org, nodes } = await mesh(2);
     const stream = await EventStream.open(nodes[0]!);
