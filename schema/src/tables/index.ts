@@ -16,6 +16,7 @@ export { oobiRecords } from "./oobi-records.ts";
 export { orgs } from "./orgs.ts";
 export { policies } from "./policies.ts";
 export { regoPolicies } from "./rego-policies.ts";
+export { regoPolicyVersions } from "./rego-policy-versions.ts";
 export { signingKeys } from "./signing-keys.ts";
 export { syscallEvents } from "./syscall-events.ts";
 export { tunnelConfigs } from "./tunnel-configs.ts";
