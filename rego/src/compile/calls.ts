@@ -210,6 +210,13 @@ export function compileCall(cx: CompileCtx, t: TermOf<"call">, scope: Scope): Te
   if (callee.kind === "builtin") {
     const def = cx.builtin(callee.name);
     if (def) checkOperands(callee.name, def.args, t.args, t.loc);
+    if (def?.deprecated && scope.mod && !scope.mod.v0) {
+      throw new RegoError(
+        "rego_type_error",
+        `deprecated built-in function calls in expression: ${callee.name}`,
+        t.loc,
+      );
+    }
   }
   const inputs = t.args.slice(0, callee.arity).map((a) => compileTerm(cx, a, scope));
   const out = n > callee.arity ? compilePat(cx, t.args[n - 1]!, scope) : undefined;

@@ -71,6 +71,7 @@ export function compilePolicy(
       imports: importsOf(m),
       ruleNames: ruleNames.get(pkg.join(".")) ?? new Set(),
       annotations: m.annotations,
+      v0: m.v0,
     };
     let pkgNode = root;
     for (const k of pkg) pkgNode = pkgNode.ensure(k);

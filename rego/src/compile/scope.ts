@@ -13,6 +13,8 @@ export interface ModuleCtx {
   readonly pkg: readonly string[];
   readonly imports: ReadonlyMap<string, GlobalRef>;
   readonly ruleNames: ReadonlySet<string>;
+  /** Parsed as Rego v0 (deprecated builtins stay callable there). */
+  readonly v0?: boolean;
   /** The package's METADATA block, if any. */
   readonly annotations?: Record<string, unknown> | undefined;
 }
