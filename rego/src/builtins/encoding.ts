@@ -1,6 +1,6 @@
 /** base64, base64url, hex and urlquery builtins, with Go's error texts. */
 import { OperandTypeError } from "../errors.ts";
-import { RObject, RSet, typeName, type Value } from "../value.ts";
+import { RObject, RSet, type Value } from "../value.ts";
 import {
   base64DecodeStrict,
   base64Encode,
@@ -48,24 +48,33 @@ export function goString(b: Uint8Array): string {
   return out;
 }
 
+/** Go's hex.DecodeString over the UTF-8 bytes, with its InvalidByteError text. */
 function hexDecode(s: string): string {
-  const bytes: number[] = [];
-  const cps = [...s];
-  for (let i = 0; i < cps.length; i += 2) {
-    for (const ch of [cps[i]!, cps[i + 1]]) {
-      if (ch !== undefined && !/^[0-9a-fA-F]$/.test(ch)) {
-        const code = ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
-        fail("hex.decode", `encoding/hex: invalid byte: U+${code} ${goRuneQuote(ch)}`);
-      }
-    }
-    if (cps[i + 1] === undefined) fail("hex.decode", "encoding/hex: odd length hex string");
-    bytes.push(Number.parseInt(cps[i]! + cps[i + 1]!, 16));
+  const b = utf8(s);
+  const val = (c: number) =>
+    c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
+  const invalid = (c: number): never => {
+    const printable = c >= 0x20 && c !== 0x7f && !(c >= 0x80 && c < 0xa0) && c !== 0xad;
+    const shown = printable ? ` '${String.fromCharCode(c)}'` : "";
+    return fail(
+      "hex.decode",
+      `encoding/hex: invalid byte: U+${c.toString(16).toUpperCase().padStart(4, "0")}${shown}`,
+    );
+  };
+  const out: number[] = [];
+  let j = 1;
+  for (; j < b.length; j += 2) {
+    const hi = val(b[j - 1]!);
+    const lo = val(b[j]!);
+    if (hi < 0) invalid(b[j - 1]!);
+    if (lo < 0) invalid(b[j]!);
+    out.push((hi << 4) | lo);
   }
-  return goString(Uint8Array.from(bytes));
-}
-
-function goRuneQuote(ch: string): string {
-  return ch === "'" ? "'\\''" : `'${ch}'`;
+  if (b.length % 2 === 1) {
+    if (val(b[j - 1]!) < 0) invalid(b[j - 1]!);
+    fail("hex.decode", "encoding/hex: odd length hex string");
+  }
+  return goString(Uint8Array.from(out));
 }
 
 /** Go's url.QueryEscape. */
@@ -103,9 +112,11 @@ function encodeObject(args: readonly Value[]): string {
   const o = obj("urlquery.encode_object", args, 0);
   const parts: string[] = [];
   for (const [k, v] of o.sortedEntries()) {
-    if (typeof k !== "string") {
-      throw new OperandTypeError("urlquery.encode_object: operand 1 must be object[string: any]");
-    }
+    const bad = () =>
+      new OperandTypeError(
+        "urlquery.encode_object: operand 1 values must be string, array[string], or set[string]",
+      );
+    if (typeof k !== "string") throw bad();
     const values =
       typeof v === "string"
         ? [v]
@@ -114,17 +125,9 @@ function encodeObject(args: readonly Value[]): string {
           : v instanceof RSet
             ? v.sorted()
             : undefined;
-    if (!values) {
-      throw new OperandTypeError(
-        `urlquery.encode_object: operand 1 must be object[string: string|array|set] but got ${typeName(v)}`,
-      );
-    }
+    if (!values) throw bad();
     for (const x of values as readonly Value[]) {
-      if (typeof x !== "string") {
-        throw new OperandTypeError(
-          `urlquery.encode_object: operand 1 values must be strings but got ${typeName(x)}`,
-        );
-      }
+      if (typeof x !== "string") throw bad();
       parts.push(`${queryEscape(k)}=${queryEscape(x)}`);
     }
   }
