@@ -11,6 +11,7 @@ describe("units", () => {
     expect(call("units.parse", "-3.5E2m")).toBe(-0.35);
     expect(call("units.parse", "6e3Mi")).toBe(6291456000);
     expect(call("units.parse", "2KI")).toBe(2048);
+    expect(call("units.parse", "1.23456789012345m")).toBe(0.0012345679);
   });
   it("parses bytes with SI, IEC and scientific amounts", () => {
     expect(call("units.parse_bytes", "1.1KiB")).toBe(1126);

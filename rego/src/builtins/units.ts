@@ -88,10 +88,18 @@ function split(name: string, raw: string, what: string): [Decimal, string] {
   return [d, unit];
 }
 
+/** An integer exactly; otherwise rounded to 10 decimals, as OPA prints big.Rat.FloatString(10). */
 function toNumber(d: Decimal): number | bigint {
+  if (d.scale <= 0) return norm(d.digits * pow(10n, -d.scale));
   const den = pow(10n, d.scale);
   if (d.digits % den === 0n) return norm(d.digits / den);
-  return Number(`${d.digits}e-${d.scale}`);
+  if (d.scale <= 10) return Number(`${d.digits}e-${d.scale}`);
+  const div = pow(10n, d.scale - 10);
+  const neg = d.digits < 0n;
+  const abs = neg ? -d.digits : d.digits;
+  let q = abs / div;
+  if ((abs % div) * 2n >= div) q += 1n;
+  return Number(`${neg ? "-" : ""}${q}e-10`);
 }
 
 function parse(args: readonly Value[]): Value {

@@ -3,9 +3,9 @@ import type { BuiltinDef } from "../builtins/types.ts";
 import { RegoError } from "../errors.ts";
 import { displayString } from "../eval/format.ts";
 import { callFunction } from "../eval/functions.ts";
-import { type CallFn, fromGetter, type Query, type TermFn } from "../eval/types.ts";
+import { type CallFn, fromGetter, type Getter, type Query, type TermFn } from "../eval/types.ts";
 import { unifyValue } from "../eval/unify.ts";
-import { RObject, type Value } from "../value.ts";
+import { equal, RObject, type Value } from "../value.ts";
 import type { CompileCtx } from "./context.ts";
 import type { Scope } from "./scope.ts";
 import { checkOperands } from "./typecheck.ts";
@@ -241,6 +241,34 @@ export function compileCall(cx: CompileCtx, t: TermOf<"call">, scope: Scope): Te
     }
   };
   const gets = out ? undefined : getters(inputs);
+  if (
+    gets &&
+    gets.length === 2 &&
+    callee.kind === "builtin" &&
+    (key === "equal" || key === "neq")
+  ) {
+    // `==`/`!=` are the commonest guards: compare in place (unless mocked)
+    const [ga, gb] = gets as [Getter, Getter];
+    const want = key === "equal";
+    const slow = gets;
+    return fromGetter((q, env) => {
+      if (q.fnOverrides?.has(key)) {
+        const args = getAll(q, env, slow);
+        if (!args) return undefined;
+        let r: Value | undefined;
+        call(q, args, (v) => {
+          r = v;
+          return true;
+        });
+        return r;
+      }
+      const a = ga(q, env);
+      if (a === undefined) return undefined;
+      const b = gb(q, env);
+      if (b === undefined) return undefined;
+      return equal(a, b) === want;
+    });
+  }
   if (gets) {
     const direct =
       callee.kind === "builtin" && callee.direct

@@ -139,11 +139,11 @@ function computeOwn(q: Query, node: DocNode): Value | undefined {
   }
   if (node.dynamic.length === 0 && first?.kind === "multi") {
     const out = new RSet();
-    for (const r of rules)
-      evalMulti(q, r, (key) => {
-        out.add(key);
-        return false;
-      });
+    const add = (key: Value): boolean => {
+      out.add(key);
+      return false;
+    };
+    for (const r of rules) evalMulti(q, r, add);
     return out;
   }
   let result: Value | undefined;
