@@ -71,3 +71,17 @@ describe("main", () => {
     }
   });
 });
+
+describe("bin/tether-agent.js", () => {
+  it("runs with plain node (tsx registered by the bin itself)", async () => {
+    const { createExecRunner } = await import("../sys/exec-runner.ts");
+    const bin = new URL("../../bin/tether-agent.js", import.meta.url).pathname;
+    const dir = mkdtempSync(join(tmpdir(), "tether-bin-"));
+    const r = await createExecRunner().run(process.execPath, [bin, "status", "--data-dir", dir]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`no status in ${dir}`);
+    const bad = await createExecRunner().run(process.execPath, [bin, "run", "--stale-window", "0"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("config: stale_window: must be a whole number of seconds");
+  });
+});

@@ -10,6 +10,7 @@ import { NODE_ID, PEER_B, sampleState } from "../state/test-state.ts";
 import { httpControlPlane } from "./api.ts";
 import { Daemon } from "./daemon.ts";
 import type { Enforcement, ReconcileOutcome } from "./ports.ts";
+import { newTestSigner } from "../verify/test-signer.ts";
 import { type FakeControlPlane, startFakeControlPlane } from "./test-control-plane.ts";
 
 class FakeEnforcement implements Enforcement {
@@ -92,7 +93,7 @@ describe("Daemon", () => {
     await until(() => cp!.statuses.some((s) => s.applied_revision === 4));
     expect(enf.applied.at(-1)!.peers.map((p) => p.id)).toContain(PEER_B);
 
-    const forged = await (await import("../verify/test-signer.ts")).newTestSigner();
+    const forged = await newTestSigner();
     const bad = await forged.seal({
       type: "peer_removed",
       seq: 99,
@@ -130,6 +131,40 @@ describe("Daemon", () => {
     await until(() => cp!.streams === 2);
     expect(cp.lastEventIds).toEqual(["10", "11"]);
     await until(() => enf.applied.length > runs);
+  });
+
+  it("follows a verified key rotation and refetches on snapshot_required", async () => {
+    cp = await startFakeControlPlane(sampleState({ revision: 3, seq: 10 }));
+    const enf = new FakeEnforcement();
+    const { d, log } = makeDaemon(cp.url, mkdtempSync(join(tmpdir(), "tether-daemon-")), enf);
+    daemon = d;
+    await d.start();
+    await until(() => cp!.streams === 1);
+    const next = await newTestSigner();
+    const retires = new Date(Date.now() + 60_000).toISOString();
+    // Signed by the old key, as the control plane does.
+    await cp.push("signing_key_rotated", {
+      revision: 4,
+      keys: [next.info(), cp.signer.info("previous", retires)],
+    });
+    await until(() => d.state!.signing_keys.length === 2);
+    cp.signer = next;
+    await cp.push("peer_added", { revision: 5, peer: peerB });
+    await until(() => d.state!.peers.some((p) => p.id === PEER_B));
+    // A key nobody announced is still refused.
+    cp.signer = await newTestSigner();
+    await cp.push("peer_removed", { revision: 6, peer_id: PEER_B });
+    await until(() => log.lines.some((l) => l.reason === "forged"));
+    expect(d.state!.peers.some((p) => p.id === PEER_B)).toBe(true);
+
+    cp.signer = next;
+    cp.state.signing_keys = [next.info()];
+    cp.state.peers = [];
+    const fetches = cp.stateFetches;
+    await cp.push("snapshot_required", { revision: 0, reason: "resume point no longer kept" });
+    await until(() => cp!.stateFetches > fetches && d.state!.peers.length === 0);
+    await d.settled();
+    expect(enf.applied.at(-1)!.peers).toEqual([]);
   });
 
   it("retries a failed reconcile and reports the errors", async () => {

@@ -4,13 +4,12 @@ import type { AgentConfig } from "../config/schema.ts";
 import type { Logger } from "../log.ts";
 import { applyEvent } from "../state/apply-event.ts";
 import { loadCachedState, saveCachedState } from "../state/cache.ts";
-import { type AgentStatus, writeStatus } from "../state/status-file.ts";
+import type { AgentStatus } from "../state/status-file.ts";
 import { SseClient } from "../stream/sse-client.ts";
 import { EnvelopeVerifier } from "../verify/verifier.ts";
 import { Coalescer } from "./coalescer.ts";
 import { type ControlPlaneApi, CredentialRefused, type Enforcement } from "./ports.ts";
-
-export const AGENT_VERSION = "0.1.0";
+import { Reporter } from "./report.ts";
 
 export interface DaemonDeps {
   config: AgentConfig;
@@ -44,10 +43,7 @@ export class Daemon {
   #state: NodeState | undefined;
   #source: AgentStatus["source"] = "cache";
   #timers: NodeJS.Timeout[] = [];
-  #lastSync: string | null = null;
-  #lastReconcile: string | null = null;
-  #lastOutcome: { rulesetHash: string | null; errors: string[]; peerCount: number } | undefined;
-  #acked: string | undefined;
+  readonly #report: Reporter;
   #stopping = false;
   #finish!: (reason: string) => void;
   /** Resolves with why the daemon ended (`stopped` or `credential refused`). */
@@ -64,6 +60,12 @@ export class Daemon {
       retryBaseMs: deps.timing?.retryBaseMs ?? 1000,
       retryCapMs: deps.timing?.retryCapMs ?? 60_000,
     };
+    this.#report = new Reporter({
+      api: deps.api,
+      dataDir: deps.config.data_dir,
+      nodeId: deps.nodeId,
+      log: deps.log,
+    });
     this.#reconciler = new Coalescer((reasons) => this.#reconcile(reasons), {
       log: deps.log,
       ...retry,
@@ -236,7 +238,7 @@ export class Daemon {
       const seenSeq = this.#verifier.lastSeq;
       this.#state = state;
       this.#source = "control-plane";
-      this.#lastSync = new Date().toISOString();
+      this.#report.synced();
       await this.#verifier.resetFromState(state);
       saveCachedState(this.#d.config.data_dir, state);
       // Events applied while the fetch was in flight may be newer than the
@@ -264,12 +266,6 @@ export class Daemon {
     const state = this.#state;
     if (!state) return true;
     const outcome = await this.#d.enforcement.reconcile(state);
-    this.#lastReconcile = new Date().toISOString();
-    this.#lastOutcome = {
-      rulesetHash: outcome.rulesetHash,
-      errors: outcome.errors,
-      peerCount: outcome.peerCount,
-    };
     const fields = {
       reasons,
       revision: state.revision,
@@ -282,32 +278,13 @@ export class Daemon {
       this.#log.info("reconciled", { ...fields, ruleset_hash: outcome.rulesetHash });
     else this.#log.debug("reconcile: nothing to do", fields);
     this.#writeStatus();
-    await this.#ack(state, outcome);
-    return outcome.errors.length === 0;
-  }
-
-  /** Tells the control plane what is applied — after each apply, and whenever it has not heard it yet. */
-  async #ack(
-    state: NodeState,
-    o: { errors: string[]; rulesetHash: string | null; peerCount: number },
-  ): Promise<void> {
-    const report = {
-      applied_revision: state.revision,
-      ruleset_hash: o.rulesetHash,
-      peer_count: o.peerCount,
-      mode: state.node.mode,
-      errors: o.errors.slice(0, 50).map((e) => e.slice(0, 2000)),
-      agent_version: AGENT_VERSION,
-    };
-    const key = JSON.stringify(report);
-    if (key === this.#acked) return;
     try {
-      await this.#d.api.postStatus(report);
-      this.#acked = key;
+      await this.#report.reconciled(state, outcome);
     } catch (err) {
-      if (err instanceof CredentialRefused) return this.#refused();
-      this.#log.warn("status report failed; will resend", { error: err as Error });
+      if (err instanceof CredentialRefused) this.#refused();
+      else throw err;
     }
+    return outcome.errors.length === 0;
   }
 
   async #heartbeat(): Promise<void> {
@@ -329,22 +306,6 @@ export class Daemon {
   }
 
   #writeStatus(): void {
-    const s = this.#state;
-    if (!s) return;
-    writeStatus(this.#d.config.data_dir, {
-      node_id: this.#d.nodeId,
-      pid: process.pid,
-      revision: s.revision,
-      seq: s.seq,
-      mode: s.node.mode,
-      peers: s.peers.map((p) => ({ id: p.id, name: p.name, mesh_ip: p.mesh_ip })),
-      source: this.#source,
-      connected: this.#stream?.connected ?? false,
-      last_sync: this.#lastSync,
-      last_reconcile: this.#lastReconcile,
-      ruleset_hash: this.#lastOutcome?.rulesetHash ?? null,
-      errors: this.#lastOutcome?.errors ?? [],
-      updated_at: new Date().toISOString(),
-    });
+    this.#report.write(this.#state, this.#source, this.#stream?.connected ?? false);
   }
 }

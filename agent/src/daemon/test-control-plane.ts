@@ -9,10 +9,12 @@ import { newTestSigner, type TestSigner } from "../verify/test-signer.ts";
  */
 export interface FakeControlPlane {
   url: string;
+  /** Signs pushed events; replace it to simulate a key rotation. */
   signer: TestSigner;
   state: NodeState;
   statuses: StatusReport[];
   streams: number;
+  stateFetches: number;
   lastEventIds: (string | undefined)[];
   /** Answer every call with this status (e.g. 401), or undefined to behave. */
   refuse: number | undefined;
@@ -33,11 +35,12 @@ export async function startFakeControlPlane(state: NodeState): Promise<FakeContr
     state,
     statuses: [],
     streams: 0,
+    stateFetches: 0,
     lastEventIds: [],
     refuse: undefined,
     async push(type, payload, raw) {
       seq++;
-      const envelope = await signer.seal({ type, seq, payload });
+      const envelope = await cp.signer.seal({ type, seq, payload });
       const data = raw ?? JSON.stringify(envelope);
       for (const res of open) res.write(`id: ${seq}\nevent: ${type}\ndata: ${data}\n\n`);
       return data;
@@ -61,6 +64,7 @@ export async function startFakeControlPlane(state: NodeState): Promise<FakeContr
     if (cp.refuse) return void res.writeHead(cp.refuse).end('{"error":{"code":"unauthorized"}}');
     const path = new URL(req.url ?? "/", "http://x").pathname;
     if (path.endsWith("/state")) {
+      cp.stateFetches++;
       return void res
         .writeHead(200, { "content-type": "application/json" })
         .end(JSON.stringify({ ...cp.state, seq }));
