@@ -8,6 +8,7 @@ import {
 import { type MeshRule, parsePort } from "@tether/schema/wire";
 import {
   ANY_ADDRESS,
+  canonicalAddress,
   DEFAULT_DENY,
   type FirewallRule,
   type FirewallRuleSet,
@@ -165,7 +166,7 @@ class SelectorResolver {
   }
 
   private valid(ip: string | undefined): string | null {
-    return ip !== undefined && isAddress(ip) ? ip : null;
+    return ip !== undefined && isAddress(ip) ? canonicalAddress(ip) : null;
   }
 
   private group(selector: string): string | null {
@@ -188,10 +189,11 @@ class SelectorResolver {
     const byGroup = new Map<string, Set<string>>();
     const add = (ip: string | undefined, groups: readonly string[] | undefined) => {
       if (ip === undefined || !groups || !isAddress(ip)) return;
+      const address = canonicalAddress(ip);
       for (const g of groups) {
         const set = byGroup.get(g);
-        if (set) set.add(ip);
-        else byGroup.set(g, new Set([ip]));
+        if (set) set.add(address);
+        else byGroup.set(g, new Set([address]));
       }
     };
     add(this.local.mesh_ip, this.local.groups);

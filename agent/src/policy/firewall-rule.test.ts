@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   ANY_ADDRESS,
+  canonicalAddress,
   type FirewallRule,
   isAddress,
   validateFirewallRule,
@@ -54,6 +55,13 @@ describe("validateFirewallRule (the seed's FirewallRule.Validate)", () => {
       'policy: firewall rule: invalid address "10.0.0.1; flush ruleset"',
     );
     expect(validateFirewallRule({ ...ok, dstIp: "@x y" })?.field).toBe("dstIp");
+  });
+
+  it("writes IPv6 addresses as nft and wg print them", () => {
+    expect(canonicalAddress("FD00:0:0:0::4")).toBe("fd00::4");
+    expect(canonicalAddress("fd00:0000:0000:0001:0:0:0:1")).toBe("fd00:0:0:1::1");
+    expect(canonicalAddress("10.100.0.1")).toBe("10.100.0.1");
+    expect(canonicalAddress("fd00::/8")).toBe("fd00::/8");
   });
 
   it("knows addresses", () => {

@@ -46,6 +46,20 @@ export function isAddress(text: string): boolean {
   return /^\d{1,3}$/.test(len) && Number(len) <= (v4 ? 32 : 128);
 }
 
+/**
+ * The address as nft and wg print it: IPv6 lower-cased and compressed
+ * (`FD00:0:0::4` → `fd00::4`), so a state written differently does not
+ * read back as drift on every pass. IPv4 and CIDRs are returned as given.
+ */
+export function canonicalAddress(ip: string): string {
+  if (!ip.includes(":") || ip.includes("/")) return ip;
+  try {
+    return new URL(`http://[${ip}]/`).hostname.slice(1, -1);
+  } catch {
+    return ip;
+  }
+}
+
 /** `4` or `6`, from the address text. */
 export function addressFamily(text: string): 4 | 6 {
   return text.includes(":") ? 6 : 4;

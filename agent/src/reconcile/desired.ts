@@ -44,8 +44,11 @@ export function derive(desired: DesiredNode, log?: PolicyLogger): Derived {
   const { state } = desired;
   const mode = desired.mode ?? state.node.mode;
   const engine = new PolicyEngine(log);
+  // Mode off configures every peer the server sent (the seed's disabled Enforcer), never the node itself.
   const visible =
-    mode === "off" ? state.peers : engine.filterPeers(state.peers, state.policies, state.node);
+    mode === "off"
+      ? state.peers.filter((p) => p.id !== state.node.id)
+      : engine.filterPeers(state.peers, state.policies, state.node);
   const wg = desiredPeers(visible, desired.keepalive ?? 0);
   const { rules, sets } = engine.buildFirewallRules(
     state.policies,

@@ -96,6 +96,12 @@ describe("plan", () => {
     ).toBe(1);
   });
 
+  it("never configures the node as its own peer, even in mode off", () => {
+    const desired = sampleDesired(rules, { mode: "off" });
+    desired.state.peers.push({ ...desired.state.peers[0]!, id: "a", public_key: KEYS.a });
+    expect(derive(desired).peers.map((p) => p.publicKey)).not.toContain(KEYS.a);
+  });
+
   it("rewrites an unreadable table and leaves an unreadable interface alone", () => {
     const actual: ActualNode = { ...inSync(), unreadable: ["ruleset"] };
     expect(plan(sampleDesired(rules), actual)[0]).toMatchObject({

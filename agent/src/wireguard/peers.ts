@@ -1,5 +1,5 @@
 import { WireGuardKey } from "@tether/schema/wire";
-import { addressFamily, isAddress } from "../policy/firewall-rule.ts";
+import { addressFamily, canonicalAddress, isAddress } from "../policy/firewall-rule.ts";
 import type { ActualPeer } from "./dump.ts";
 
 /** A WireGuard peer as the node should configure it. */
@@ -20,7 +20,7 @@ export type PeerOp =
 
 /** A host CIDR for a mesh address (`10.100.0.2` → `10.100.0.2/32`). */
 export function hostCidr(ip: string): string {
-  return ip.includes("/") ? ip : `${ip}/${addressFamily(ip) === 4 ? 32 : 128}`;
+  return ip.includes("/") ? ip : `${canonicalAddress(ip)}/${addressFamily(ip) === 4 ? 32 : 128}`;
 }
 
 /**
