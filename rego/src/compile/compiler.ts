@@ -6,6 +6,7 @@ import type { Value } from "../value.ts";
 import type { CompileCtx } from "./context.ts";
 import { compileRule, ruleKind, splitHead } from "./rules.ts";
 import type { GlobalRef, ModuleCtx } from "./scope.ts";
+import { MetadataIndex } from "./metadata.ts";
 import { DependencyGraph, findRecursion } from "./recursion.ts";
 import { indexTree } from "./rule-index.ts";
 import { DocNode } from "./tree.ts";
@@ -50,6 +51,7 @@ export function compilePolicy(
     errors: [],
     current: undefined,
     deps: new DependencyGraph(),
+    metadata: new MetadataIndex(modules),
   };
   const ruleNames = new Map<string, Set<string>>();
   for (const m of modules) {

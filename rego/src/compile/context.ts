@@ -1,5 +1,6 @@
 import type { BuiltinDef } from "../builtins/types.ts";
 import type { RegoError } from "../errors.ts";
+import type { MetadataIndex } from "./metadata.ts";
 import type { DependencyGraph } from "./recursion.ts";
 import type { Value } from "../value.ts";
 import type { LanguageBuiltin } from "../eval/language.ts";
@@ -14,6 +15,8 @@ export interface CompileCtx {
   readonly errors: RegoError[];
   /** Rule-to-document reads, for the recursion check. */
   readonly deps: DependencyGraph;
+  /** METADATA of every module, for `rego.metadata.*`. */
+  readonly metadata: MetadataIndex;
   /** Rule currently compiled (for `rego.metadata.*`), if any. */
   current: { annotations: Value; chain: Value } | undefined;
 }

@@ -29,31 +29,6 @@ export function ruleKind(rule: Rule): RuleKind {
   return "complete";
 }
 
-/** `rego.metadata.chain()`: the rule's entry, then the package's when annotated. */
-function chainOf(rule: Rule, mod: ModuleCtx, annotations: Value | undefined): Value {
-  const { prefix } = splitHead(rule);
-  const rulePath = fromJSON(["data", ...mod.pkg, ...prefix.map(String)]);
-  const entries: Value[] = [
-    annotations
-      ? RObject.fromRecord({ path: rulePath, annotations })
-      : RObject.fromRecord({ path: rulePath }),
-  ];
-  if (mod.annotations) {
-    entries.push(
-      RObject.fromRecord({
-        path: fromJSON(["data", ...mod.pkg]),
-        annotations: fromJSON({ scope: "package", ...mod.annotations }),
-      }),
-    );
-  }
-  return entries;
-}
-
-function annotationsOf(rule: Rule): Value | undefined {
-  if (!rule.annotations) return undefined;
-  return fromJSON({ scope: "rule", ...rule.annotations });
-}
-
 function isPattern(t: Term): boolean {
   if (t.type === "scalar" || t.type === "var") return true;
   if (t.type === "array") return t.items.every(isPattern);
@@ -100,10 +75,10 @@ export function compileRule(cx: CompileCtx, original: Rule, mod: ModuleCtx): Com
     for (const a of rule.head.args) params.push(compilePat(cx, a, paramScope));
   }
   const { suffix: suffixTerms } = splitHead(rule);
-  const annotations = annotationsOf(rule);
+  const annotations = cx.metadata.rule(original);
   cx.current = {
     annotations: annotations ?? new RObject(),
-    chain: chainOf(rule, mod, annotations),
+    chain: cx.metadata.chain(original, mod.pkg),
   };
   const clauses: CompiledRule["clauses"] = [];
   let suffix: TermFn[] = [];
