@@ -12,6 +12,7 @@ export interface DesiredNode {
   mode?: NodeMode;
   /** The WireGuard interface (default name in tether: `tether0`). */
   iface: string;
+  /** WireGuard listen port; 0 = let WireGuard pick (never rewritten). */
   listenPort: number;
   /** The node's private key, in a 0600 file; only this path reaches argv. */
   privateKeyPath: string;

@@ -79,6 +79,10 @@ describe("plan", () => {
     ]);
   });
 
+  it("leaves a port WireGuard picked alone when the desired port is 0", () => {
+    expect(plan(sampleDesired(rules, { listenPort: 0 }), inSync())).toEqual([]);
+  });
+
   it("changes only the table when the mode changes", () => {
     const steps = plan(sampleDesired(rules, { mode: "audit" }), inSync());
     expect(kinds(steps)).toEqual(["applyRuleset"]);

@@ -80,7 +80,8 @@ export function plan(
   ) {
     steps.push({ kind: "setPrivateKey", iface, path: desired.privateKeyPath, needs: link });
   }
-  if (wgIface?.listenPort !== desired.listenPort) {
+  // 0 lets WireGuard pick a port; comparing it with the picked one would write on every pass.
+  if (desired.listenPort !== 0 && wgIface?.listenPort !== desired.listenPort) {
     steps.push({ kind: "setListenPort", iface, port: desired.listenPort, needs: link });
   }
   const have = actual.link?.addresses ?? [];
