@@ -1,7 +1,7 @@
 import type { Expr, Rule, Term } from "../ast/nodes.ts";
 import type { Pat } from "../eval/operands.ts";
 import type { TermFn } from "../eval/types.ts";
-import { fromJSON, RObject, type Value } from "../value.ts";
+import { RObject, type Value } from "../value.ts";
 import type { CompileCtx } from "./context.ts";
 import { compileBody } from "./exprs.ts";
 import { type ModuleCtx, Scope, SlotCounter, forEachPatternVar } from "./scope.ts";
