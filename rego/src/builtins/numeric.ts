@@ -2,7 +2,15 @@
  * Number arithmetic with OPA's precision: integers stay exact (promoted to
  * `bigint` beyond ±2^53), anything with a fraction is a float64.
  */
+import { BuiltinError } from "../errors.ts";
+
 export type Num = number | bigint;
+
+/** A float result beyond float64 (OPA would keep a big float): an error, never Infinity. */
+function finite(x: number): number {
+  if (!Number.isFinite(x)) throw new BuiltinError("number too large: result exceeds float64 range");
+  return x;
+}
 
 const MAX = BigInt(Number.MAX_SAFE_INTEGER);
 const MIN = -MAX;
@@ -41,10 +49,10 @@ export function add(a: Num, b: Num): Num {
   if (exact(a, b)) return norm(big(a) + big(b));
   if (typeof a === "number" && typeof b === "number") {
     const r = a + b;
-    if (Number.isSafeInteger(r) || !Number.isInteger(a) || !Number.isInteger(b)) return r;
+    if (Number.isSafeInteger(r) || !Number.isInteger(a) || !Number.isInteger(b)) return finite(r);
     return norm(BigInt(a) + BigInt(b));
   }
-  return Number(a) + Number(b);
+  return finite(Number(a) + Number(b));
 }
 
 export function sub(a: Num, b: Num): Num {
@@ -59,10 +67,10 @@ export function mul(a: Num, b: Num): Num {
   if (exact(a, b)) return norm(big(a) * big(b));
   if (typeof a === "number" && typeof b === "number") {
     const r = a * b;
-    if (Number.isSafeInteger(r) || !Number.isInteger(a) || !Number.isInteger(b)) return r;
+    if (Number.isSafeInteger(r) || !Number.isInteger(a) || !Number.isInteger(b)) return finite(r);
     return norm(BigInt(a) * BigInt(b));
   }
-  return Number(a) * Number(b);
+  return finite(Number(a) * Number(b));
 }
 
 /** Caller checks for zero. Exact when both are integers and the quotient is whole. */
@@ -72,7 +80,7 @@ export function div(a: Num, b: Num): Num {
     const y = big(b);
     if (x % y === 0n) return norm(x / y);
   }
-  return Number(a) / Number(b);
+  return finite(Number(a) / Number(b));
 }
 
 /** Integer remainder, sign of the dividend (Go's big.Int Rem). Caller checks operands. */

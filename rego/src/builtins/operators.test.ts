@@ -28,3 +28,10 @@ describe("operators", () => {
     expect(call("equal", 1, 1.0)).toBe(true);
   });
 });
+
+describe("float overflow", () => {
+  it("is an error rather than Infinity", () => {
+    expect(() => call("mul", 2.5, 1e308)).toThrow("exceeds float64 range");
+    expect(call("mul", 1e308, 10)).toBe(10n ** 309n);
+  });
+});
