@@ -57,6 +57,7 @@ export interface PathResult {
 }
 
 const EMPTY = new RObject();
+const MEMO_LIMIT = 512;
 
 /** Plain JSON is wrapped, not copied: a decision reads few input fields. */
 function toValue(x: unknown): Value {
@@ -154,11 +155,17 @@ export class Engine {
     };
   }
 
-  /** Evaluates a query; returns one binding object per solution (`[]` = undefined). */
+  /**
+   * Evaluates a query; returns one binding object per solution (`[]` =
+   * undefined). Throws a `RegoError`: `rego_parse_error` / compile codes for
+   * a bad query, `eval_conflict_error`, and builtin errors when `strict`.
+   */
   eval(query: string, opts: EvalOptions = {}): Record<string, Value>[] {
     let cq = this.#queries.get(query);
     if (!cq) {
       cq = compileQueryBody(this.policy, parseQuery(query));
+      // compiled queries are memoised; bounded, since queries may come from requests
+      if (this.#queries.size >= MEMO_LIMIT) this.#queries.clear();
       this.#queries.set(query, cq);
     }
     const rows: Record<string, Value>[] = [];
@@ -179,6 +186,7 @@ export class Engine {
       const segs = path.includes("/") ? path.split("/").filter(Boolean) : path.split(".");
       if (segs[0] === "data") segs.shift();
       fn = compileGlobalRef(this.policy.cx, { root: "data", path: segs }, []);
+      if (this.#paths.size >= MEMO_LIMIT) this.#paths.clear();
       this.#paths.set(path, fn);
     }
     let value: Value | undefined;
