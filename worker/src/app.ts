@@ -9,6 +9,10 @@ import { provideServices, realServices, type ServicesFactory } from "./middlewar
 import { registerBootstrap } from "./routes/bootstrap.ts";
 import { registerHubConnections } from "./routes/hub.connections.ts";
 import { registerHubPing } from "./routes/hub.ping.ts";
+import { registerListFileEvents } from "./routes/telemetry.files.ts";
+import { registerListNetworkEvents } from "./routes/telemetry.network.ts";
+import { registerTelemetryStats } from "./routes/telemetry.stats.ts";
+import { registerListSyscalls } from "./routes/telemetry.syscalls.ts";
 import { registerNodeDeregister } from "./routes/nodes.deregister.ts";
 import { registerNodeEvents } from "./routes/nodes.events.ts";
 import { registerNodeHeartbeat } from "./routes/nodes.heartbeat.ts";
@@ -108,6 +112,11 @@ export function createApp(options: AppOptions = {}): OpenAPIHono<AppEnv> {
   registerRotateSigningKey(app);
   registerHubPing(app);
   registerHubConnections(app);
+  // Telemetry read side, audit trail, org settings.
+  registerListSyscalls(app);
+  registerListNetworkEvents(app);
+  registerListFileEvents(app);
+  registerTelemetryStats(app);
   // Agent protocol: /v1/register and /v1/nodes/{id}/….
   registerRegister(app);
   registerNodeState(app);
