@@ -84,12 +84,35 @@ export function loadZone(name: string): Zone {
       return local - Math.floor(ms / 1000);
     },
     abbrev(sec) {
-      const tz = parts(sec).find((x) => x.type === "timeZoneName")?.value ?? "";
-      return /^[A-Z]{3,5}$/.test(tz) ? tz : formatOffsetAbbrev(this.offsetAt(sec));
+      const ms = Math.max(-8.64e15, Math.min(8.64e15, Number(sec) * 1000));
+      for (const locale of ABBREV_LOCALES) {
+        const tz = abbrevFormat(name, locale)
+          .formatToParts(new Date(ms))
+          .find((x) => x.type === "timeZoneName")?.value;
+        if (tz && /^[A-Z]{2,5}$/.test(tz)) return tz;
+      }
+      return formatOffsetAbbrev(this.offsetAt(sec));
     },
   };
   zones.set(name, z);
   return z;
+}
+
+/**
+ * Each locale names the zones of its region ("IST", "CET", "AEDT", "JST");
+ * tzdata abbreviations, which Go prints, are found in one of them.
+ */
+const ABBREV_LOCALES = ["en-US", "en-GB", "en-IN", "en-AU", "en-ZA", "ja-JP"];
+const abbrevFormats = new Map<string, Intl.DateTimeFormat>();
+
+function abbrevFormat(zone: string, locale: string): Intl.DateTimeFormat {
+  const key = `${zone}\u0000${locale}`;
+  let f = abbrevFormats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: "short" });
+    abbrevFormats.set(key, f);
+  }
+  return f;
 }
 
 function formatOffsetAbbrev(off: number): string {

@@ -14,6 +14,9 @@ describe("time", () => {
       "1:40PM Dec  2 .141",
     );
     expect(() => call("time.format", [T, "Mars/Olympus"])).toThrow("unknown time zone");
+    expect(call("time.format", [T, "Asia/Kolkata", "15:04 MST"])).toBe("00:10 IST");
+    expect(call("time.format", [T, "Europe/Paris", "15:04 MST"])).toBe("19:40 CET");
+    expect(call("time.format", [T, "America/Sao_Paulo", "15:04 MST"])).toBe("15:40 -03");
   });
   it("follows daylight saving time", () => {
     // 2021-07-01T12:00:00Z is 08:00 EDT; 2021-01-01T12:00:00Z is 07:00 EST.
