@@ -161,6 +161,7 @@ try {
       "ratio p99": (percentile(acks, 99) / percentile(broadcast, 99)).toFixed(2),
       "bad signatures": failures,
       "retried requests": retries,
+      "acks batched by the Hub": `${agents.reduce((s, a) => s + a.batchedAcks, 0)}/${agents.reduce((s, a) => s + a.acks.size, 0)}`,
     });
     const mean = (k: keyof (typeof phases)[0]) =>
       ms(phases.reduce((x, p) => x + p[k], 0) / phases.length);

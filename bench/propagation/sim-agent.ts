@@ -23,6 +23,7 @@ export class SimAgent {
   /** revision → time the signed event arrived (before verification). */
   readonly received = new Map<number, number>();
   verifyFailures = 0;
+  batchedAcks = 0;
   retries = 0;
   connected = false;
 
@@ -116,8 +117,10 @@ export class SimAgent {
         }),
       });
       await res.arrayBuffer();
-      if (res.status === 200) this.acks.set(revision, performance.now());
-      else throw new Error(`status ${res.status}`);
+      if (res.status === 200) {
+        this.acks.set(revision, performance.now());
+        if (res.headers.get("x-tether-ack") === "batched") this.batchedAcks++;
+      } else throw new Error(`status ${res.status}`);
     } catch (err) {
       if (attempt >= 5) throw err;
       this.retries++;

@@ -28,7 +28,7 @@ export class AckBatcher {
 
   constructor(
     private readonly openDb: () => { db: Database; close(): Promise<void> },
-    private readonly windowMs = 10,
+    private readonly windowMs = 5,
   ) {}
 
   submit(ack: PendingAck): Promise<AckResult> {
@@ -51,7 +51,7 @@ export class AckBatcher {
     const batch = [...this.#pending.values()];
     this.#pending = new Map();
     if (batch.length === 0) return;
-    const { db, close } = this.openDb();
+    const db = this.#database();
     try {
       const rows = batch.map(
         ({ ack: a }) =>
@@ -87,7 +87,28 @@ export class AckBatcher {
       const error = err instanceof Error ? err : new Error(String(err));
       for (const { waiters } of batch) for (const w of waiters) w(error);
     } finally {
-      await close().catch(() => {});
+      this.#scheduleIdleClose();
     }
+  }
+
+  #handle: { db: Database; close(): Promise<void> } | undefined;
+  #idleTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /**
+   * One pool for the Hub's lifetime: a Durable Object may keep I/O objects
+   * across requests (a Worker may not), so batches skip the connection setup.
+   */
+  #database(): Database {
+    this.#handle ??= this.openDb();
+    return this.#handle.db;
+  }
+
+  #scheduleIdleClose(): void {
+    if (this.#idleTimer) clearTimeout(this.#idleTimer);
+    this.#idleTimer = setTimeout(() => {
+      const handle = this.#handle;
+      this.#handle = undefined;
+      void handle?.close().catch(() => {});
+    }, 30_000);
   }
 }

@@ -43,7 +43,7 @@ export function registerNodeStatus(app: App): void {
     const orgId = await orgOfNode(db, id);
     if (orgId) {
       const batched = await hub.ack(orgId, id, hash, report).catch(() => null);
-      if (batched) return c.json(batched, 200);
+      if (batched) return c.json(batched, 200, { "x-tether-ack": "batched" });
     }
     const at = now();
     const [node] = await db
