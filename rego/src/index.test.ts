@@ -94,4 +94,14 @@ describe("Engine", () => {
     const e = compile({ "p.rego": 'package p\ns := {3, 1, 2}\no := {1: "a"}' });
     expect(toJSON(e.evalPath("data.p").value!)).toEqual({ o: { "1": "a" }, s: [1, 2, 3] });
   });
+
+  it("does not reuse data-dependent values across different data", () => {
+    const e = compile({ "p.rego": "package p\nlimit := data.cfg.limit\nk := 1" });
+    expect(e.evalPath("data.p.limit").defined).toBe(false);
+    expect(e.evalPath("data.p.limit", { data: { cfg: { limit: 3 } } }).value).toBe(3);
+    const data = { cfg: { limit: 5 } };
+    expect(e.evalPath("data.p.limit", { data }).value).toBe(5);
+    expect(e.evalPath("data.p.limit", { data }).value).toBe(5);
+    expect(e.evalPath("data.p.k", { data }).value).toBe(1);
+  });
 });

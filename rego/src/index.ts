@@ -134,7 +134,20 @@ export class Engine {
   readonly #queries = new Map<string, CompiledQuery>();
   readonly #paths = new Map<string, TermFn>();
 
+  /** The data object input-independent values were computed with, and its generation. */
+  #constData: unknown;
+  #gen = 0;
+
   constructor(readonly policy: CompiledPolicy) {}
+
+  /** A new generation whenever a query brings other base data than the last one. */
+  #constGen(data: unknown): number {
+    if (data !== this.#constData) {
+      this.#constData = data;
+      this.#gen++;
+    }
+    return this.#gen;
+  }
 
   #query(opts: EvalOptions): Query {
     const data = opts.data === undefined ? EMPTY : toValue(opts.data);
@@ -143,6 +156,7 @@ export class Engine {
       input: opts.input === undefined ? undefined : toValue(opts.input),
       data,
       hasData: !(data instanceof RObject) || data.size > 0,
+      constGen: this.#constGen(opts.data),
       track: { impure: false },
       consts: true,
       cache: [],

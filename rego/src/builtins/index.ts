@@ -7,7 +7,9 @@
  *   `BuiltinError` (eval_builtin_error); their messages already start with
  *   the builtin's name (`count: operand 1 must be ...`), so report them as
  *   they are;
- * - relations (`walk`) set `relation` and yield every output.
+ * - relations (`walk`) set `relation` and yield every output;
+ * - `nondeterministic` builtins (time, random) must not be constant-folded;
+ *   `deprecated` ones are rejected in v1 modules (see `BuiltinDef`).
  *
  * @example
  * const count = getBuiltin("count");
@@ -78,9 +80,17 @@ const tables: readonly BuiltinTable[] = [
   x509Builtins,
 ];
 
-export const builtins: ReadonlyMap<string, BuiltinDef> = new Map(
-  tables.flat().map((b) => [b.name, b] as const),
-);
+function index(all: readonly BuiltinTable[]): ReadonlyMap<string, BuiltinDef> {
+  const out = new Map<string, BuiltinDef>();
+  for (const b of all.flat()) {
+    // Two tables defining one name is a wiring mistake, not a runtime condition.
+    if (out.has(b.name)) throw new Error(`builtin ${b.name} is defined twice`);
+    out.set(b.name, b);
+  }
+  return out;
+}
+
+export const builtins: ReadonlyMap<string, BuiltinDef> = index(tables);
 
 export function getBuiltin(name: string): BuiltinDef | undefined {
   return builtins.get(name);

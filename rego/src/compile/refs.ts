@@ -70,7 +70,6 @@ export function compileGlobalRef(cx: CompileCtx, g: GlobalRef, ops: readonly Ope
   const start = node;
   if (!leftTree) addDeps(cx, start, rest, 0);
   const fn: TermFn = (q, env, k) => {
-    if (q.hasData) q.track.impure = true;
     if (q.masked) return navData(q, env, cx.root, q.data, all, 0, k);
     let base: Value | undefined = q.data;
     for (let j = 0; j < path.length && base !== undefined; j++) {

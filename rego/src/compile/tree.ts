@@ -36,7 +36,8 @@ export class DocNode {
   readonly id: number;
   /** Value shared by all queries, once known to depend on no input or data. */
   constValue: Value | undefined;
-  constKnown = false;
+  /** The `Query.constGen` under which `constValue` was computed (-1: never). */
+  constGen = -1;
   readonly children = new Map<HashKey, DocNode>();
   readonly rules: CompiledRule[] = [];
   /** Rules whose head continues with variable segments below this node. */

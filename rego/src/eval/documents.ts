@@ -99,7 +99,7 @@ function merge(a: Value, b: Value): Value {
 /** The value the rules at a node define, memoised per query. */
 export function ownValue(q: Query, node: DocNode): Value | undefined {
   const useConsts = q.consts;
-  if (useConsts && node.constKnown) return node.constValue;
+  if (useConsts && node.constGen === q.constGen) return node.constValue;
   const id = node.id;
   const cached = q.cache[id];
   if (cached === PENDING) {
@@ -118,7 +118,7 @@ export function ownValue(q: Query, node: DocNode): Value | undefined {
     if (!q.track.impure && useConsts) {
       // depends on nothing per query: keep it for every later query
       node.constValue = v;
-      node.constKnown = true;
+      node.constGen = q.constGen;
       q.cache[id] = undefined;
     } else q.cache[id] = v === undefined ? NONE : v;
     return v;

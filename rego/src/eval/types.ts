@@ -110,6 +110,11 @@ export interface Query {
   readonly consts: boolean;
   /** Base data is not empty (reading it makes a document query-specific). */
   readonly hasData: boolean;
+  /**
+   * Base data generation: input-independent values are reused only while
+   * queries pass the same data (values may depend on it).
+   */
+  readonly constGen: number;
 }
 
 /** Operand values of a call. */
