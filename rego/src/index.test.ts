@@ -104,4 +104,10 @@ describe("Engine", () => {
     expect(e.evalPath("data.p.limit", { data }).value).toBe(5);
     expect(e.evalPath("data.p.k", { data }).value).toBe(1);
   });
+
+  it("does not share a value that a swallowed builtin error made undefined", () => {
+    const e = compile({ "p.rego": "package p\nx := 1 / 0" });
+    expect(e.evalPath("data.p.x").defined).toBe(false);
+    expect(() => e.evalPath("data.p.x", { strict: true })).toThrow(/divide by zero/);
+  });
 });

@@ -184,6 +184,8 @@ function builtinDirect(def: BuiltinDef): (q: Query, args: readonly Value[]) => V
 function builtinFailure(q: Query, e: unknown): boolean {
   if (e instanceof RegoError) throw e;
   const code = (e as { code?: string }).code;
+  // the value now depends on strictness: never share it with other queries
+  q.track.impure = true;
   if (!q.strict) return false;
   const message = e instanceof Error ? e.message : String(e);
   throw new RegoError(
