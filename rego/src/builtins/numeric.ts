@@ -45,12 +45,44 @@ function exact(a: Num, b: Num): boolean {
   return isInteger(a) && isInteger(b) && (isBig(a) || isBig(b));
 }
 
+/**
+ * A float's exact decimal value as written in its shortest form (0.1 is
+ * 1/10, as OPA reads the number's text), for sums and products that do not
+ * pick up float64 noise (0.1 + 0.2 == 0.3, as in OPA).
+ */
+function decimal(x: number): [bigint, number] {
+  const m = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(x))!;
+  const frac = m[3] ?? "";
+  const exp = Number(m[4] ?? 0);
+  const digits = BigInt(`${m[1]}${m[2]}${frac}`);
+  const scale = frac.length - exp;
+  return scale >= 0 ? [digits, scale] : [digits * 10n ** BigInt(-scale), 0];
+}
+
+function fromDecimal(digits: bigint, scale: number): number {
+  return finite(Number(`${digits}e-${scale}`));
+}
+
+function decimalAdd(a: number, b: number): number {
+  const [da, sa] = decimal(a);
+  const [db, sb] = decimal(b);
+  const s = Math.max(sa, sb);
+  return fromDecimal(da * 10n ** BigInt(s - sa) + db * 10n ** BigInt(s - sb), s);
+}
+
+function decimalMul(a: number, b: number): number {
+  const [da, sa] = decimal(a);
+  const [db, sb] = decimal(b);
+  return fromDecimal(da * db, sa + sb);
+}
+
 export function add(a: Num, b: Num): Num {
   if (exact(a, b)) return norm(big(a) + big(b));
   if (typeof a === "number" && typeof b === "number") {
     const r = a + b;
-    if (Number.isSafeInteger(r) || !Number.isInteger(a) || !Number.isInteger(b)) return finite(r);
-    return norm(BigInt(a) + BigInt(b));
+    if (Number.isSafeInteger(r) && Number.isInteger(a) && Number.isInteger(b)) return r;
+    if (Number.isInteger(a) && Number.isInteger(b)) return norm(BigInt(a) + BigInt(b));
+    return Number.isFinite(a) && Number.isFinite(b) ? decimalAdd(a, b) : finite(r);
   }
   return finite(Number(a) + Number(b));
 }
@@ -67,8 +99,9 @@ export function mul(a: Num, b: Num): Num {
   if (exact(a, b)) return norm(big(a) * big(b));
   if (typeof a === "number" && typeof b === "number") {
     const r = a * b;
-    if (Number.isSafeInteger(r) || !Number.isInteger(a) || !Number.isInteger(b)) return finite(r);
-    return norm(BigInt(a) * BigInt(b));
+    if (Number.isSafeInteger(r) && Number.isInteger(a) && Number.isInteger(b)) return r;
+    if (Number.isInteger(a) && Number.isInteger(b)) return norm(BigInt(a) * BigInt(b));
+    return Number.isFinite(a) && Number.isFinite(b) ? decimalMul(a, b) : finite(r);
   }
   return finite(Number(a) * Number(b));
 }

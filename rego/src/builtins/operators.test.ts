@@ -35,3 +35,14 @@ describe("float overflow", () => {
     expect(call("mul", 1e308, 10)).toBe(10n ** 309n);
   });
 });
+
+describe("decimal arithmetic on floats", () => {
+  it("adds and multiplies the numbers as written", () => {
+    expect(call("plus", 0.1, 0.2)).toBe(0.3);
+    expect(call("mul", 0.1, 3)).toBe(0.3);
+    expect(call("minus", 1.1, 0.2)).toBe(0.9);
+    expect(call("sum", [1.1, 2.2, 3.3])).toBe(6.6);
+    expect(call("mul", 1.5e-7, 2)).toBe(3e-7);
+    expect(call("plus", 1e21, 0.5)).toBe(1e21);
+  });
+});
