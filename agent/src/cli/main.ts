@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config/load.ts";
 import { SETTING_KINDS } from "../config/schema.ts";
@@ -14,7 +14,7 @@ const USAGE = `usage: tether-agent <command> [flags]
   join --server URL [--token T] [--name N] [--endpoint HOST:PORT] [--data-dir DIR] [--force]
         Enroll this machine. The token may instead come from TETHER_TOKEN or stdin
         (--token - or no --token with stdin not a terminal), which keeps it out of argv.
-  run   [--config FILE] [--<setting> VALUE …]
+  run   [--config FILE (default /etc/tether/agent.json when present)] [--<setting> VALUE …]
         The daemon. Settings: ${Object.keys(SETTING_KINDS)
           .map((k) => `--${k.replaceAll("_", "-")}`)
           .join(", ")}; also TETHER_<SETTING> env vars and a JSON config file.
@@ -56,7 +56,8 @@ export async function main(argv: string[], env = process.env): Promise<number> {
     const flags: Record<string, string | undefined> = {};
     for (const k of Object.keys(SETTING_KINDS))
       flags[k] = (values as Record<string, unknown>)[k.replaceAll("_", "-")] as string | undefined;
-    const sources = { env, flags, ...(values.config ? { file: values.config } : {}) };
+    const file = values.config ?? env.TETHER_CONFIG ?? defaultConfigFile();
+    const sources = { env, flags, ...(file ? { file } : {}) };
     switch (command) {
       case "join": {
         const config = loadConfig(sources);
@@ -111,6 +112,12 @@ export async function main(argv: string[], env = process.env): Promise<number> {
     process.stderr.write(`tether-agent: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
+}
+
+/** The system-wide config file, when there is one. */
+export const DEFAULT_CONFIG_FILE = "/etc/tether/agent.json";
+function defaultConfigFile(): string | undefined {
+  return existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined;
 }
 
 /** --token, else TETHER_TOKEN, else stdin (`--token -`, or no token and stdin is not a terminal). */

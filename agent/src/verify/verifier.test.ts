@@ -24,6 +24,20 @@ beforeEach(async () => {
 
 const payload = { revision: 3, peer_id: "p1" };
 
+describe("NonceStore", () => {
+  it("forgets nonces older than the window and keeps at most max", async () => {
+    const { NonceStore } = await import("./nonce-store.ts");
+    const store = new NonceStore(dataDir, 1000, 3);
+    store.record("old", 0, 1, 0);
+    store.record("n1", 5000, 2, 5000);
+    expect(store.has("old")).toBe(false);
+    for (const n of ["n2", "n3", "n4"]) store.record(n, 5000, 3, 5000);
+    expect(store.size).toBe(3);
+    expect(store.has("n1")).toBe(false);
+    expect(new NonceStore(dataDir, 1000, 3).has("n4")).toBe(true);
+  });
+});
+
 describe("EnvelopeVerifier", () => {
   it("accepts a signed, fresh envelope and parses its payload after verifying", async () => {
     const v = await verifier();
