@@ -9,6 +9,9 @@ import { provideServices, realServices, type ServicesFactory } from "./middlewar
 import { registerBootstrap } from "./routes/bootstrap.ts";
 import { registerHubConnections } from "./routes/hub.connections.ts";
 import { registerHubPing } from "./routes/hub.ping.ts";
+import { registerListAudit } from "./routes/audit.list.ts";
+import { registerVerifyAudit } from "./routes/audit.verify.ts";
+import { registerOrgSettings } from "./routes/orgs.settings.ts";
 import { registerListFileEvents } from "./routes/telemetry.files.ts";
 import { registerListNetworkEvents } from "./routes/telemetry.network.ts";
 import { registerTelemetryStats } from "./routes/telemetry.stats.ts";
@@ -117,6 +120,9 @@ export function createApp(options: AppOptions = {}): OpenAPIHono<AppEnv> {
   registerListNetworkEvents(app);
   registerListFileEvents(app);
   registerTelemetryStats(app);
+  registerListAudit(app);
+  registerVerifyAudit(app);
+  registerOrgSettings(app);
   // Agent protocol: /v1/register and /v1/nodes/{id}/….
   registerRegister(app);
   registerNodeState(app);
