@@ -35,6 +35,9 @@ describe("encodings", () => {
       fromJSON({ a: true, b: 12345678901234567890n }),
     );
     expect(() => call("yaml.unmarshal", "[1,2,3")).toThrow("yaml: line 1: did not find expected");
+    expect(call("yaml.unmarshal", "d: 2001-12-14")).toEqual(
+      fromJSON({ d: "2001-12-14T00:00:00Z" }),
+    );
     expect(call("yaml.marshal", RObject.fromRecord({ foo: new RSet([1, 2]) }))).toBe(
       "foo:\n- 1\n- 2\n",
     );

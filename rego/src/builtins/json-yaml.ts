@@ -81,6 +81,8 @@ function yamlMessage(e: unknown): string {
 
 function fromYaml(x: unknown): Value {
   if (typeof x === "bigint") return norm(x);
+  // YAML 1.1 timestamps: Go's YAML-to-JSON conversion prints them as RFC 3339.
+  if (x instanceof Date) return x.toISOString().replace(".000Z", "Z");
   if (x instanceof Map) {
     const o = new RObject();
     for (const [k, v] of x) o.set(typeof k === "string" ? k : String(k), fromYaml(v));
