@@ -9,6 +9,12 @@ import { provideServices, realServices, type ServicesFactory } from "./middlewar
 import { registerBootstrap } from "./routes/bootstrap.ts";
 import { registerHubConnections } from "./routes/hub.connections.ts";
 import { registerHubPing } from "./routes/hub.ping.ts";
+import { registerListDecisions } from "./routes/decisions.list.ts";
+import { registerOpaEvaluate } from "./routes/opa.evaluate.ts";
+import { registerRegoPolicyReads } from "./routes/opa.policies.ts";
+import { registerRegoPolicyWrites } from "./routes/opa.policies.write.ts";
+import { registerOpaSimulate } from "./routes/opa.simulate.ts";
+import { registerOpaCompat } from "./routes/opa.v1.ts";
 import { registerListAudit } from "./routes/audit.list.ts";
 import { registerVerifyAudit } from "./routes/audit.verify.ts";
 import { registerOrgSettings } from "./routes/orgs.settings.ts";
@@ -115,6 +121,13 @@ export function createApp(options: AppOptions = {}): OpenAPIHono<AppEnv> {
   registerRotateSigningKey(app);
   registerHubPing(app);
   registerHubConnections(app);
+  // Governance: Rego policies, evaluate/validate/simulate, decision logs, OPA's /v1 surface.
+  registerRegoPolicyWrites(app);
+  registerRegoPolicyReads(app);
+  registerOpaEvaluate(app);
+  registerOpaSimulate(app);
+  registerListDecisions(app);
+  registerOpaCompat(app);
   // Telemetry read side, audit trail, org settings.
   registerListSyscalls(app);
   registerListNetworkEvents(app);

@@ -29,7 +29,14 @@ const OWNED: Record<string, (owner: TestOrg) => Promise<string>> = {
         body: { name: `owned-${crypto.randomUUID()}`, rules: [] },
       })
     ).body.id,
+  "/api/opa/policies/{id}": async (owner) => ownedRegoPolicy(owner),
+  "/api/opa/policies/{id}/versions": async (owner) => ownedRegoPolicy(owner),
 };
+
+async function ownedRegoPolicy(owner: TestOrg): Promise<string> {
+  const body = { name: `owned-${crypto.randomUUID()}`, source: "package owned\n" };
+  return (await api("POST", "/api/opa/policies", { key: owner.adminKey, body })).body.id;
+}
 
 const operations: Operation[] = [];
 let orgA: TestOrg;
