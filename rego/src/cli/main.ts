@@ -7,7 +7,8 @@
  *   tether-rego check policy/ [--v0-compatible]
  */
 import { readFileSync } from "node:fs";
-import { check, compile, RegoCompileErrors, toJSON } from "../index.ts";
+import { check, compile, RegoCompileErrors, stringifyJSON } from "../index.ts";
+import { RObject } from "../value.ts";
 import { runTests } from "../test-runner/run-tests.ts";
 import { loadPaths } from "./files.ts";
 
@@ -43,9 +44,6 @@ function parseArgs(argv: string[]): Args {
   return a;
 }
 
-const json = (v: unknown) =>
-  JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? Number(x) : x), 2);
-
 function sourceOf(
   modules: { file?: string; source: string }[],
   file: string | undefined,
@@ -67,10 +65,9 @@ function cmdEval(a: Args): number {
     ...(input !== undefined ? { input } : {}),
     print: (l) => console.error(l),
   });
-  const result = rows.map((r) =>
-    Object.fromEntries(Object.entries(r).map(([k, v]) => [k, toJSON(v)])),
-  );
-  console.log(json({ result }));
+  // stringifyJSON prints big integers exactly (JSON.stringify cannot)
+  const result = RObject.fromRecord({ result: rows.map((r) => RObject.fromRecord(r)) });
+  console.log(stringifyJSON(result));
   return 0;
 }
 
