@@ -5,9 +5,9 @@
  * `["."]`; `null` means none.
  */
 import { OperandTypeError } from "../errors.ts";
-import { RSet, typeName, type Value } from "../value.ts";
+import { typeName, type Value } from "../value.ts";
 import type { BuiltinTable } from "./types.ts";
-import { BOOL, def, fail, STR, str } from "./util.ts";
+import { BOOL, def, elementError, fail, STR, str } from "./util.ts";
 
 const compiled = new Map<string, RegExp>();
 
@@ -67,20 +67,22 @@ function globToRegex(glob: string, delims: readonly string[]): string {
   return `^${out}$`;
 }
 
+/** OPA's RuneSliceOperand: an array of one-character strings; `null` means none. */
 function delimiters(args: readonly Value[]): string[] {
   const d = args[1] as Value;
   if (d === null) return [];
-  if (!Array.isArray(d) && !(d instanceof RSet)) {
+  if (!Array.isArray(d)) {
     throw new OperandTypeError(
       `glob.match: operand 2 must be one of {array, null} but got ${typeName(d)}`,
     );
   }
-  const items = Array.isArray(d) ? (d as readonly Value[]) : [...(d as RSet)];
+  const items = d as readonly Value[];
   if (items.length === 0) return ["."];
   return items.map((x) => {
-    if (typeof x !== "string") {
+    if (typeof x !== "string") elementError("glob.match", 2, d, x, "string");
+    if ([...x].length !== 1) {
       throw new OperandTypeError(
-        `glob.match: operand 2 must be array of strings but got array containing ${typeName(x)}`,
+        "glob.match: operand 2 must be array of runes but got array containing string",
       );
     }
     return x;

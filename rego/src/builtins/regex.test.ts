@@ -48,6 +48,7 @@ describe("glob", () => {
     expect(call("glob.match", "*", [], "foo.bar")).toBe(false);
     expect(call("glob.match", "*", null, "foo.bar")).toBe(true);
     expect(call("glob.match", "?at", ["f"], "fat")).toBe(false);
+    expect(() => call("glob.match", "*", ["::"], "a")).toThrow("must be array of runes");
   });
   it("supports classes and alternatives", () => {
     expect(call("glob.match", "[!a-c]at", [], "fat")).toBe(true);
