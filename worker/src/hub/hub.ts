@@ -63,13 +63,15 @@ export class Hub extends DurableObject {
     this.#flushTimer = undefined;
     const batch = this.#coalescer.take(this.#pending);
     this.#pending = [];
-    for (const d of batch) {
-      const frame = sseFrame(d);
-      if (d.nodeIds === null) {
-        for (const ws of this.ctx.getWebSockets()) this.#send(ws, frame);
-      } else {
-        for (const nodeId of d.nodeIds) {
-          for (const ws of this.ctx.getWebSockets(nodeId)) this.#send(ws, frame);
+    if (batch.length > 0) {
+      const sockets = this.ctx.getWebSockets().map((ws) => [ws, this.#nodeOf(ws)] as const);
+      for (const d of batch) {
+        const frame = sseFrame(d);
+        // One pass over the sockets per delivery: looking sockets up by tag
+        // per target node would cost targets × sockets.
+        const targets = d.nodeIds === null ? null : new Set(d.nodeIds);
+        for (const [ws, nodeId] of sockets) {
+          if (targets === null || targets.has(nodeId)) this.#send(ws, frame);
         }
       }
     }
@@ -136,6 +138,18 @@ export class Hub extends DurableObject {
     } catch {
       // Already closed.
     }
+  }
+
+  /** Node id of a bridge socket (its attachment survives hibernation; the memo does not need to). */
+  readonly #nodeIds = new WeakMap<WebSocket, string>();
+
+  #nodeOf(ws: WebSocket): string {
+    let id = this.#nodeIds.get(ws);
+    if (id === undefined) {
+      id = (ws.deserializeAttachment() as Attachment).nodeId;
+      this.#nodeIds.set(ws, id);
+    }
+    return id;
   }
 
   /** A failed send drops that one subscriber, never the broadcast. */

@@ -23,7 +23,7 @@ export function meshChangeEvents(
     const concerned = nodesNamedBy([old, now], [before, after]);
     out.push({
       type: "policy_updated",
-      nodeIds: [...concerned],
+      nodeIds: everyNode(concerned, after) ? null : [...concerned],
       payload: { policy_id: policyId, policy: now ?? null },
     });
     for (const id of concerned) {
@@ -87,6 +87,11 @@ function nodesNamedBy(policies: (MeshPolicy | undefined)[], meshes: Mesh[]): Set
 }
 
 const ids = (list: readonly MeshNode[]) => new Set(list.map((n) => n.id));
+
+/** True when `set` names every node of the mesh: the event then goes to all (null). */
+function everyNode(set: ReadonlySet<string>, mesh: Mesh): boolean {
+  return set.size >= mesh.nodes.all.length && mesh.nodes.all.every((n) => set.has(n.id));
+}
 
 function sameGroups(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((g) => b.includes(g));
