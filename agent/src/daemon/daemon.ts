@@ -45,6 +45,8 @@ export class Daemon {
   #timers: NodeJS.Timeout[] = [];
   readonly #report: Reporter;
   #stopping = false;
+  /** The state changed since it was last written to the cache. */
+  #cacheDirty = false;
   #finish!: (reason: string) => void;
   /** Resolves with why the daemon ended (`stopped` or `credential refused`). */
   readonly done: Promise<string>;
@@ -95,7 +97,8 @@ export class Daemon {
         });
         this.#state = cached.state;
         this.#source = "cache";
-        await this.#verifier.setKeys(cached.state.signing_keys);
+        // Events past the cached seq may have been accepted but not cached: hear them again.
+        await this.#verifier.resetFromState(cached.state);
         this.#reconciler.trigger("cache");
       } else {
         this.#log.warn("control plane unreachable and no cached state yet: retrying");
@@ -124,6 +127,7 @@ export class Daemon {
         "stopped; the ruleset and interface stay in place (teardown_on_exit is false)",
       );
     }
+    if (this.#cacheDirty && this.#state) saveCachedState(this.#d.config.data_dir, this.#state);
     this.#writeStatus();
     this.#finish(reason);
   }
@@ -213,11 +217,11 @@ export class Daemon {
         return;
       case "unchanged":
         this.#state = result.state;
-        saveCachedState(this.#d.config.data_dir, result.state);
+        this.#cacheDirty = true;
         return;
       case "changed":
         this.#state = result.state;
-        saveCachedState(this.#d.config.data_dir, result.state);
+        this.#cacheDirty = true;
         if (eventType === "signing_key_rotated") {
           await this.#verifier.setKeys(result.state.signing_keys);
           this.#log.info("signing keys rotated", { trusted: this.#verifier.trustedKeyIds() });
@@ -265,6 +269,11 @@ export class Daemon {
   async #reconcile(reasons: string[]): Promise<boolean> {
     const state = this.#state;
     if (!state) return true;
+    if (this.#cacheDirty) {
+      // Once per burst of events, not per event: a 10k-peer state is megabytes.
+      this.#cacheDirty = false;
+      saveCachedState(this.#d.config.data_dir, state);
+    }
     const outcome = await this.#d.enforcement.reconcile(state);
     const fields = {
       reasons,

@@ -36,6 +36,18 @@ describe("NonceStore", () => {
     expect(store.has("n1")).toBe(false);
     expect(new NonceStore(dataDir, 1000, 3).has("n4")).toBe(true);
   });
+
+  it("survives a restart across journal compactions, seq resets included", async () => {
+    const { NonceStore, COMPACT_EVERY } = await import("./nonce-store.ts");
+    const store = new NonceStore(dataDir, 60_000);
+    for (let i = 0; i < COMPACT_EVERY + 10; i++) store.record(`n${i}`, 1000, i, 1000);
+    store.resetSeq(7);
+    const again = new NonceStore(dataDir, 60_000);
+    expect(again.has("n0")).toBe(true);
+    expect(again.has(`n${COMPACT_EVERY + 9}`)).toBe(true);
+    expect(again.lastSeq).toBe(7);
+    expect(again.size).toBe(COMPACT_EVERY + 10);
+  });
 });
 
 describe("EnvelopeVerifier", () => {
