@@ -41,6 +41,12 @@ describe("lex", () => {
     expect(rest).toBe(" {z}");
   });
 
+  it("treats \\{ and \\} as literal braces in templates", () => {
+    const t = lex('x := $"a \\{b\\} {1}\\}"').tokens[2]!;
+    expect(t.parts?.[0]).toBe("a {b} ");
+    expect(t.parts?.[2]).toBe("}");
+  });
+
   it("reports a positioned rego_parse_error on bad input", () => {
     try {
       lex('p := 1\nq := "open', "bad.rego");

@@ -85,8 +85,9 @@ export function scanTemplate(src: string, i: number, fail: Fail): [TemplatePart[
     if (ch === quote) break;
     if (quote === '"' && ch === "\n") fail("non-terminated template string", start);
     if (ch === "\\") {
-      if (src[i + 1] === "{") {
-        lit += "{";
+      // `\{` and `\}` are literal braces in both template forms
+      if (src[i + 1] === "{" || src[i + 1] === "}") {
+        lit += src[i + 1];
         i += 2;
         continue;
       }
