@@ -18,8 +18,16 @@ function paths(name: string, args: readonly Value[], i: number): Trie {
   const root: Trie = { end: false, children: new Map() };
   for (const p of Array.isArray(v) ? (v as readonly Value[]) : [...(v as RSet)]) {
     let segs: readonly Value[];
-    if (typeof p === "string") segs = p.replace(/^\//, "").split("/");
-    else if (Array.isArray(p)) segs = p as readonly Value[];
+    if (typeof p === "string") {
+      // OPA: leading slashes dropped, JSON-pointer escapes (~1 is "/", ~0 is "~") undone.
+      segs =
+        p === ""
+          ? []
+          : p
+              .replace(/^\/+/, "")
+              .split("/")
+              .map((x) => x.replace(/~1/g, "/").replace(/~0/g, "~"));
+    } else if (Array.isArray(p)) segs = p as readonly Value[];
     else {
       throw new OperandTypeError(
         `${name}: operand ${i + 1} must be one of {set, array} containing string paths or array of path segments but got ${typeName(p)}`,

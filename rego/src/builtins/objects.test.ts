@@ -45,6 +45,9 @@ describe("json paths and patches", () => {
       e: 9,
     });
   });
+  it("reads string paths as JSON pointers", () => {
+    expect(json(call("json.filter", { "a/b": 1, c: 2 }, ["//a~1b"]))).toEqual({ "a/b": 1 });
+  });
   it("applies RFC 6902 patches", () => {
     const ops = [
       { op: "add", path: "/foo/1", value: "qux" },
