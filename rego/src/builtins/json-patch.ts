@@ -9,8 +9,9 @@ function pointer(p: Value | undefined): Value[] {
   if (Array.isArray(p)) return [...(p as readonly Value[])];
   if (typeof p !== "string") throw new PatchError("invalid path");
   if (p === "") return [];
-  // OPA also accepts paths without the leading slash.
-  return (p.startsWith("/") ? p.slice(1) : p)
+  // As OPA's parsePath: leading slashes are dropped (so "a/b" works too).
+  return p
+    .replace(/^\/+/, "")
     .split("/")
     .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
 }
