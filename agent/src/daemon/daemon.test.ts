@@ -17,8 +17,15 @@ class FakeEnforcement implements Enforcement {
   applied: NodeState[] = [];
   fail = false;
   torn = 0;
+  delayMs = 0;
+  active = 0;
+  maxActive = 0;
   async reconcile(desired: NodeState): Promise<ReconcileOutcome> {
     this.applied.push(structuredClone(desired));
+    this.active++;
+    this.maxActive = Math.max(this.maxActive, this.active);
+    await new Promise((r) => setTimeout(r, this.delayMs));
+    this.active--;
     if (this.fail)
       return { applied: false, steps: 1, errors: ["nft: boom"], rulesetHash: null, peerCount: 0 };
     return {
@@ -167,6 +174,29 @@ describe("Daemon", () => {
     expect(enf.applied.at(-1)!.peers).toEqual([]);
   });
 
+  it("coalesces a burst of events into a few reconciles", async () => {
+    cp = await startFakeControlPlane(sampleState({ revision: 3, seq: 10 }));
+    const enf = new FakeEnforcement();
+    daemon = makeDaemon(cp.url, mkdtempSync(join(tmpdir(), "tether-daemon-")), enf).d;
+    await daemon.start();
+    await until(() => cp!.streams === 1);
+    await daemon.settled();
+    const before = enf.applied.length;
+    enf.delayMs = 20; // a real reconcile reads and writes the kernel
+    for (let i = 0; i < 200; i++) {
+      const id = `00000000-0000-4000-8000-${String(1000 + i).padStart(12, "0")}`;
+      await cp.push("peer_added", {
+        revision: 4 + i,
+        peer: { ...peerB, id, mesh_ip: `10.100.1.${i}` },
+      });
+    }
+    await until(() => daemon!.state!.peers.length === 201, 10_000);
+    await daemon.settled();
+    expect(enf.applied.at(-1)!.peers).toHaveLength(201);
+    expect(enf.applied.length - before).toBeLessThan(50);
+    expect(enf.maxActive).toBe(1);
+  });
+
   it("retries a failed reconcile and reports the errors", async () => {
     cp = await startFakeControlPlane(sampleState());
     const enf = new FakeEnforcement();
@@ -199,7 +229,8 @@ describe("Daemon", () => {
     expect(
       log.lines.some((l) => l.msg === "control plane unreachable: enforcing the cached state"),
     ).toBe(true);
-    expect(readStatus(dir)).toMatchObject({ source: "cache", connected: false });
+    await d.settled();
+    expect(readStatus(dir)).toMatchObject({ source: "cache", connected: false, revision: 5 });
   });
 
   it("stops with a clear log when the credential is refused, keeping the ruleset by default", async () => {
