@@ -6,6 +6,15 @@ import type { AppEnv } from "./context.ts";
 import { ApiError, errorResponse, fieldIssues, validationError } from "./errors.ts";
 import { requestId } from "./middleware/request-id.ts";
 import { provideServices, realServices, type ServicesFactory } from "./middleware/services.ts";
+import { registerCreateAppKey } from "./routes/app-keys.create.ts";
+import { registerListAppKeys } from "./routes/app-keys.list.ts";
+import { registerRevokeAppKey } from "./routes/app-keys.revoke.ts";
+import { registerCreateApp } from "./routes/apps.create.ts";
+import { registerDeleteApp } from "./routes/apps.delete.ts";
+import { registerGetApp } from "./routes/apps.get.ts";
+import { registerListApps } from "./routes/apps.list.ts";
+import { registerUpdateApp } from "./routes/apps.update.ts";
+import { registerTelemetryIngest } from "./routes/telemetry.ingest.ts";
 import { registerBootstrap } from "./routes/bootstrap.ts";
 import { registerHubConnections } from "./routes/hub.connections.ts";
 import { registerHubPing } from "./routes/hub.ping.ts";
@@ -79,6 +88,11 @@ export function createApp(options: AppOptions = {}): OpenAPIHono<AppEnv> {
     scheme: "bearer",
     description: "Enrollment token, `tk_enroll_…`",
   });
+  app.openAPIRegistry.registerComponent("securitySchemes", "IngestKey", {
+    type: "http",
+    scheme: "bearer",
+    description: "Ingest key bound to apps, `tk_ingest_…` (also accepted as `X-API-Key`)",
+  });
   app.openAPIRegistry.registerComponent("securitySchemes", "BootstrapToken", {
     type: "http",
     scheme: "bearer",
@@ -121,6 +135,16 @@ export function createApp(options: AppOptions = {}): OpenAPIHono<AppEnv> {
   registerRotateSigningKey(app);
   registerHubPing(app);
   registerHubConnections(app);
+  // Telemetry: app registry, ingest keys, the ingest webhook.
+  registerCreateApp(app);
+  registerListApps(app);
+  registerGetApp(app);
+  registerUpdateApp(app);
+  registerDeleteApp(app);
+  registerCreateAppKey(app);
+  registerListAppKeys(app);
+  registerRevokeAppKey(app);
+  registerTelemetryIngest(app);
   // Governance: Rego policies, evaluate/validate/simulate, decision logs, OPA's /v1 surface.
   registerRegoPolicyWrites(app);
   registerRegoPolicyReads(app);

@@ -27,6 +27,13 @@ export const EnvSchema = z.object({
     (v) => typeof v === "object" && v !== null && "idFromName" in v,
     "must be the Hub Durable Object namespace binding",
   ),
+  /** The ingest keys' rate limiters (wrangler.toml `RATE_LIMITER`), one per key. */
+  RATE_LIMITER: z.custom<
+    DurableObjectNamespace<import("./services/ingest/rate-limiter.ts").RateLimiter>
+  >(
+    (v) => typeof v === "object" && v !== null && "idFromName" in v,
+    "must be the RateLimiter Durable Object namespace binding",
+  ),
   /** Agent events are kept this many days for resume (older: snapshot_required). */
   EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(365).default(7),
   /** Largest accepted request body in bytes (default 1 MiB). */

@@ -4,6 +4,7 @@ import { createDatabase } from "./services/db.ts";
 import { pruneEvents, pruneTelemetry } from "./services/retention.ts";
 
 export { Hub } from "./hub/hub.ts";
+export { RateLimiter } from "./services/ingest/rate-limiter.ts";
 
 const app = createApp();
 

@@ -29,6 +29,10 @@ const OWNED: Record<string, (owner: TestOrg) => Promise<string>> = {
         body: { name: `owned-${crypto.randomUUID()}`, rules: [] },
       })
     ).body.id,
+  "/api/apps/{id}": async (owner) => (await ownedApp(owner)).id,
+  "/api/apps/{id}/keys": async (owner) => (await ownedApp(owner)).id,
+  // `{keyId}` stays unfilled: the foreign app id alone must already be refused.
+  "/api/apps/{id}/keys/{keyId}": async (owner) => (await ownedApp(owner)).id,
   "/api/opa/policies/{id}": async (owner) => ownedRegoPolicy(owner),
   "/api/opa/policies/{id}/versions": async (owner) => ownedRegoPolicy(owner),
 };
@@ -36,6 +40,11 @@ const OWNED: Record<string, (owner: TestOrg) => Promise<string>> = {
 async function ownedRegoPolicy(owner: TestOrg): Promise<string> {
   const body = { name: `owned-${crypto.randomUUID()}`, source: "package owned\n" };
   return (await api("POST", "/api/opa/policies", { key: owner.adminKey, body })).body.id;
+}
+
+async function ownedApp(owner: TestOrg): Promise<{ id: string }> {
+  const slug = `owned-${crypto.randomUUID().slice(0, 8)}`;
+  return (await api("POST", "/api/apps", { key: owner.adminKey, body: { slug, name: slug } })).body;
 }
 
 const operations: Operation[] = [];
