@@ -9,8 +9,6 @@ import { typeName, type Value } from "../value.ts";
 import type { BuiltinTable } from "./types.ts";
 import { BOOL, def, elementError, fail, STR, str } from "./util.ts";
 
-const compiled = new Map<string, RegExp>();
-
 const escapeRe = (s: string) => s.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&");
 
 function classOf(delims: readonly string[]): string {
@@ -89,22 +87,68 @@ function delimiters(args: readonly Value[]): string[] {
   });
 }
 
+/**
+ * The cache key of a well-formed delimiter operand without building the
+ * delimiter array: `undefined` when the operand needs the full check (or is
+ * malformed, so the error comes from `delimiters`).
+ */
+function delimKey(d: Value): string | undefined {
+  if (d === null) return "";
+  if (!Array.isArray(d)) return undefined;
+  const items = d as readonly Value[];
+  if (items.length === 0) return ".";
+  let key = "";
+  for (let i = 0; i < items.length; i++) {
+    const x = items[i];
+    // one UTF-16 unit that is not half of a surrogate pair: exactly one rune
+    if (typeof x !== "string" || x.length !== 1) return undefined;
+    const c = x.charCodeAt(0);
+    if (c >= 0xd800 && c <= 0xdfff) return undefined;
+    key = i === 0 ? x : `${key}\u0000${x}`;
+  }
+  return key;
+}
+
+/** Compiled matchers by pattern, then by delimiter key; bounded, cleared when full. */
+const compiled = new Map<string, Map<string, RegExp>>();
+let compiledCount = 0;
+const MAX_COMPILED = 5000;
+
+function compile(pattern: string, key: string, delims: readonly string[]): RegExp {
+  let byDelims = compiled.get(pattern);
+  let re = byDelims?.get(key);
+  if (re) return re;
+  try {
+    re = new RegExp(globToRegex(pattern, delims), "u");
+  } catch (e) {
+    return fail("glob.match", e instanceof Error ? e.message : String(e));
+  }
+  if (compiledCount >= MAX_COMPILED) {
+    compiled.clear();
+    compiledCount = 0;
+    byDelims = undefined;
+  }
+  if (!byDelims) {
+    byDelims = new Map();
+    compiled.set(pattern, byDelims);
+  }
+  byDelims.set(key, re);
+  compiledCount++;
+  return re;
+}
+
 function match(args: readonly Value[]): boolean {
   const pattern = str("glob.match", args, 0);
+  const fastKey = delimKey(args[1] as Value);
+  if (fastKey !== undefined) {
+    const text = str("glob.match", args, 2);
+    const re = compiled.get(pattern)?.get(fastKey);
+    if (re) return re.test(text);
+  }
   const delims = delimiters(args);
   const text = str("glob.match", args, 2);
-  const key = `${pattern}\u0000${delims.join("\u0000")}`;
-  let re = compiled.get(key);
-  if (!re) {
-    try {
-      re = new RegExp(globToRegex(pattern, delims), "u");
-    } catch (e) {
-      return fail("glob.match", e instanceof Error ? e.message : String(e));
-    }
-    if (compiled.size > 5000) compiled.clear();
-    compiled.set(key, re);
-  }
-  return re.test(text);
+  const key = delims.join("\u0000");
+  return compile(pattern, key, delims).test(text);
 }
 
 export const globBuiltins: BuiltinTable = [
