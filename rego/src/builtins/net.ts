@@ -29,6 +29,35 @@ function cidrOrIp(name: string, s: string): Cidr {
   return { v6: ip.v6, start: ip.n, prefix, addr: ip.n };
 }
 
+/** A block's first and last address, for containment tests. */
+interface Range {
+  v6: boolean;
+  start: bigint;
+  last: bigint;
+}
+
+/**
+ * Ranges of valid CIDR (`cidrs`) and CIDR-or-IP (`targets`) operands by their
+ * text: policies test the same blocks and addresses over and over. Bounded,
+ * cleared when full; invalid operands are not kept (they throw).
+ */
+const cidrRanges = new Map<string, Range>();
+const targetRanges = new Map<string, Range>();
+const MAX_RANGES = 10_000;
+
+function remember(cache: Map<string, Range>, s: string, c: Cidr): Range {
+  const r: Range = { v6: c.v6, start: c.start, last: lastOf(c) };
+  if (cache.size >= MAX_RANGES) cache.clear();
+  cache.set(s, r);
+  return r;
+}
+
+function containsText(name: string, a: string, b: string): boolean {
+  const ra = cidrRanges.get(a) ?? remember(cidrRanges, a, cidrOperand(name, a));
+  const rb = targetRanges.get(b) ?? remember(targetRanges, b, cidrOrIp(name, b));
+  return ra.v6 === rb.v6 && ra.start <= rb.start && rb.last <= ra.last;
+}
+
 function contains(a: Cidr, b: Cidr): boolean {
   return a.v6 === b.v6 && a.start <= b.start && lastOf(b) <= lastOf(a);
 }
@@ -153,9 +182,18 @@ const pair = (
     extra,
   );
 
+const containsDef = (name: string, extra?: typeof DEPRECATED) =>
+  def(
+    name,
+    [STR, STR],
+    BOOL,
+    (args) => containsText(name, str(name, args, 0), str(name, args, 1)),
+    extra,
+  );
+
 export const netBuiltins: BuiltinTable = [
-  pair("net.cidr_contains", contains, cidrOrIp),
-  pair("net.cidr_overlap", contains, cidrOrIp, DEPRECATED),
+  containsDef("net.cidr_contains"),
+  containsDef("net.cidr_overlap", DEPRECATED),
   pair("net.cidr_intersects", intersects, cidrOperand),
   def(
     "net.cidr_is_valid",
