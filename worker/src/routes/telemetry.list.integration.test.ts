@@ -1,5 +1,6 @@
+import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { api, newOrg, type TestOrg } from "../../test/fixtures.ts";
+import { api, newOrg, type TestOrg, testDatabase } from "../../test/fixtures.ts";
 import { insertNodes } from "../../test/mesh-fixtures.ts";
 import { insertApp, insertTelemetry } from "../../test/telemetry-fixtures.ts";
 
@@ -145,6 +146,31 @@ describe("GET /api/telemetry/syscalls", () => {
         query,
       ).toContain(path);
     }
+  });
+
+  it("pages through timestamps that differ only in microseconds", async () => {
+    const micro = await newOrg("microseconds");
+    const app = await insertApp(micro.orgId);
+    const { db, close } = testDatabase();
+    const base = at(500).toISOString().replace("Z", "");
+    try {
+      // JS Dates cannot say this; Postgres keeps it, so the cursor must too.
+      for (const us of ["000001", "000002", "000002", "999999", "000500"]) {
+        await db.execute(sql`insert into syscall_events (org_id, app_id, batch_id, timestamp, syscall_name, pid, comm, success)
+          values (${micro.orgId}, ${app.id}, 'us', ${`${base.slice(0, 19)}.${us}Z`}::timestamptz, 'read', 1, 'x', true)`);
+      }
+    } finally {
+      await close();
+    }
+    const stamps: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const q: string = cursor ? `&cursor=${cursor}` : "";
+      const res = await get(`/api/telemetry/syscalls?limit=2${q}`, micro.readKey);
+      stamps.push(...res.body.events.map((e: { timestamp: string }) => e.timestamp.slice(19)));
+      cursor = res.body.next_cursor;
+    } while (cursor);
+    expect(stamps).toEqual([".999999Z", ".000500Z", ".000002Z", ".000002Z", ".000001Z"]);
   });
 
   it("refuses another listing's cursor and an unknown app", async () => {
