@@ -129,4 +129,13 @@ describe("OPA-compatible /v1/policies and /v1/data", () => {
     });
     expect(Object.keys(data.body)).toEqual(["decision_id"]);
   });
+
+  it("is described in /openapi.json under its own scheme (the JSON-envelope security suite skips it)", async () => {
+    const doc = (await api("GET", "/openapi.json")).body;
+    expect(doc.paths["/v1/policies/{id}"].put.security).toEqual([{ OpaAdminKey: ["admin"] }]);
+    expect(doc.paths["/v1/data/{path}"].post.security).toEqual([{ OpaAdminKey: ["read"] }]);
+    expect(Object.keys(doc.paths["/v1/policies/{id}"].put.requestBody.content)).toEqual([
+      "text/plain",
+    ]);
+  });
 });

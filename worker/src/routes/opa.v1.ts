@@ -6,6 +6,7 @@ import { ApiError } from "../errors.ts";
 import { requireAdmin } from "../middleware/auth.ts";
 import { decide } from "../services/governance/decide.ts";
 import { type RegoPolicyRow, savePolicy, deletePolicy } from "../services/governance/policies.ts";
+import { documentOpaCompat } from "./opa.v1.docs.ts";
 
 /**
  * OPA's own REST shapes, so an existing OPA client works unchanged:
@@ -112,6 +113,7 @@ async function answer(c: Context<AppEnv>, input: unknown) {
 }
 
 export function registerOpaCompat(app: App): void {
+  documentOpaCompat(app);
   for (const p of ["/v1/policies", "/v1/policies/*", "/v1/data", "/v1/data/*"]) {
     app.use(p, opaErrorObject);
   }
