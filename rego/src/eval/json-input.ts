@@ -22,6 +22,14 @@ export class JsonObject extends RObject {
     const raw = rec[key];
     // like JSON.stringify: a member set to `undefined` is absent
     if (raw === undefined) return undefined;
+    // scalars convert to themselves: no need to keep them
+    if (
+      raw === null ||
+      typeof raw === "string" ||
+      typeof raw === "number" ||
+      typeof raw === "boolean"
+    )
+      return raw;
     let v = this.#converted?.get(key);
     if (v === undefined) {
       v = lazyJSON(raw);
