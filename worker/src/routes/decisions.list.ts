@@ -129,7 +129,7 @@ export function registerListDecisions(app: App): void {
       );
     }
     const rows = await c.var.services.db
-      .select({ row: t, ts: tsText })
+      .select({ row: t, ts: tsText, defined: sql<boolean>`${t.result} is not null` })
       .from(t)
       .where(and(...where))
       .orderBy(desc(t.timestamp), desc(t.decisionId))
@@ -138,7 +138,7 @@ export function registerListDecisions(app: App): void {
     const last = page[page.length - 1];
     return c.json(
       {
-        decisions: page.map(({ row, ts }) => toDecisionLog(row, ts)),
+        decisions: page.map(({ row, ts, defined }) => toDecisionLog(row, ts, defined)),
         next_cursor:
           rows.length > q.limit && last ? encodeCursor(last.ts, last.row.decisionId) : null,
       },
@@ -147,7 +147,7 @@ export function registerListDecisions(app: App): void {
   });
 }
 
-function toDecisionLog(r: typeof decisionLogs.$inferSelect, ts: string) {
+function toDecisionLog(r: typeof decisionLogs.$inferSelect, ts: string, defined: boolean) {
   const out: z.infer<typeof DecisionLog> = {
     decision_id: r.decisionId,
     path: r.path,
@@ -162,6 +162,6 @@ function toDecisionLog(r: typeof decisionLogs.$inferSelect, ts: string) {
     labels: r.labels,
     metrics: { timer_eval_ns: r.durationNs },
   };
-  if (r.result !== null) out.result = r.result;
+  if (defined) out.result = r.result;
   return out;
 }

@@ -148,6 +148,16 @@ describe("/api/opa/evaluate, /validate, /simulate and /api/decisions", () => {
     });
     expect(res.status).toBe(400);
     expect(res.body.error.details.code).toBe("eval_conflict_error");
+    // A defined null is logged as null, not as undefined.
+    await activate(org.adminKey, "nothing", "package n\n\nv := null\n");
+    const nul = await api("POST", "/api/opa/evaluate", { key: org.readKey, body: { path: "n/v" } });
+    expect(nul.body.result).toBeNull();
+    const logged = await api("GET", "/api/decisions?path=n/v", { key: org.readKey });
+    expect(logged.body.decisions[0].result).toBeNull();
+    const undef = await api("GET", "/api/decisions?path=n/v&result=undefined", {
+      key: org.readKey,
+    });
+    expect(undef.body.decisions).toEqual([]);
   });
 
   it("validate reports positioned parse, unsafe-var, undefined-function and type errors", async () => {

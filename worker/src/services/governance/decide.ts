@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { RegoError } from "@tether/rego";
 import { decisionLogs, regoPolicies } from "@tether/schema/tables";
 import { ApiError } from "../../errors.ts";
@@ -74,7 +74,8 @@ export async function decide(services: Services, req: DecideRequest): Promise<De
     orgId: req.orgId,
     path,
     input: req.input === undefined ? null : (req.input as object),
-    result: out.defined ? (out.value as object) : null,
+    // SQL NULL is "undefined"; a defined JSON null is stored as jsonb 'null'.
+    result: !out.defined ? null : out.value === null ? sql`'null'::jsonb` : (out.value as object),
     timestamp: now(),
     policyId,
     policyRevision: revision,
