@@ -3,7 +3,7 @@ import type { CompiledRule, DocNode } from "../compile/tree.ts";
 import { RegoError } from "../errors.ts";
 import { equal, RObject, RSet, type Value } from "../value.ts";
 import { each, indexData, navigate, type Operand, step } from "./operands.ts";
-import { type Env, NONE, PENDING, type Query } from "./types.ts";
+import { type Env, NONE, newEnv, PENDING, type Query } from "./types.ts";
 
 /** Objects built from tree structure (not rule values): only these merge. */
 const containers = new WeakSet<RObject>();
@@ -168,7 +168,7 @@ function computeOwn(q: Query, node: DocNode): Value | undefined {
 export function evalComplete(
   q: Query,
   r: CompiledRule,
-  env: Env = new Array(r.nslots),
+  env: Env = newEnv(r.nslots),
 ): Value | undefined {
   for (const clause of r.clauses) {
     const test = clause.body.test;
@@ -202,7 +202,7 @@ export function evalComplete(
 
 /** Each key a multi-value (`contains`) rule produces. */
 export function evalMulti(q: Query, r: CompiledRule, k: (key: Value) => boolean): boolean {
-  const env: Env = new Array(r.nslots);
+  const env: Env = newEnv(r.nslots);
   const key = r.key!;
   const body = r.clauses[0]!.body;
   if (body.test && key.get) {
@@ -215,7 +215,7 @@ export function evalMulti(q: Query, r: CompiledRule, k: (key: Value) => boolean)
 
 /** Adds a ref-head rule's entries (`p[x].y := v`, `p[x] contains v`) to the node's object. */
 function evalDynamic(q: Query, r: CompiledRule, obj: RObject): void {
-  const env: Env = new Array(r.nslots);
+  const env: Env = newEnv(r.nslots);
   const keys: Value[] = [];
   let clause = r.clauses[0]!;
   const put = (): boolean => {

@@ -2,7 +2,7 @@ import type { CompiledRule, DocNode } from "../compile/tree.ts";
 import { RegoError } from "../errors.ts";
 import { equal, type Value } from "../value.ts";
 import { evalComplete } from "./documents.ts";
-import type { Env, PatternArgs, Query, VK } from "./types.ts";
+import { type Env, newEnv, type PatternArgs, type Query, type VK } from "./types.ts";
 import { unifyValue } from "./unify.ts";
 
 const MAX_DEPTH = 2000;
@@ -35,7 +35,7 @@ export function callFunction(q: Query, node: DocNode, args: readonly Value[], k:
   let result: Value | undefined;
   try {
     for (const r of node.rules) {
-      const env: Env = new Array(r.nslots);
+      const env: Env = newEnv(r.nslots);
       bindParams(q, env, r, args, 0, () => {
         const v = evalComplete(q, r, env);
         if (v === undefined) return false;
@@ -52,7 +52,7 @@ export function callFunction(q: Query, node: DocNode, args: readonly Value[], k:
     }
     if (result === undefined && node.defaultRule) {
       const d = node.defaultRule;
-      const env: Env = new Array(d.nslots);
+      const env: Env = newEnv(d.nslots);
       bindParams(q, env, d, args, 0, () => {
         result = evalComplete(q, d, env);
         return true;

@@ -119,3 +119,25 @@ export interface Query {
 
 /** Operand values of a call. */
 export type PatternArgs = readonly Value[];
+
+/**
+ * A fresh, unbound env of `n` slots. `new Array(n)` with a variable length
+ * goes through the generic Array constructor; small envs are built as
+ * literals instead (same contents: every slot unbound).
+ */
+export function newEnv(n: number): Env {
+  switch (n) {
+    case 0:
+      return [];
+    case 1:
+      return [undefined];
+    case 2:
+      return [undefined, undefined];
+    case 3:
+      return [undefined, undefined, undefined];
+    case 4:
+      return [undefined, undefined, undefined, undefined];
+    default:
+      return new Array(n);
+  }
+}
