@@ -42,6 +42,14 @@ describe("OPA-compatible /v1/policies and /v1/data", () => {
       key: org.readKey,
     });
     expect(versions.body.versions).toHaveLength(2);
+    // The same text again writes nothing: no version, no revision, no event.
+    const before = await api("GET", "/api/opa/policies", { key: org.readKey });
+    expect((await putPolicy(org.adminKey, "example/authz", `${SOURCE}\nextra := 1\n`)).status).toBe(
+      200,
+    );
+    const after = await api("GET", "/api/opa/policies", { key: org.readKey });
+    expect(after.body.policies[0]).toEqual(before.body.policies[0]);
+    expect(after.body.policies[0].version).toBe(2);
 
     const del = await api("DELETE", "/v1/policies/example/authz", { key: org.adminKey });
     expect(del).toMatchObject({ status: 200, body: {} });

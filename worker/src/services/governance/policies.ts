@@ -4,12 +4,13 @@ import { nodes, regoPolicies, regoPolicyVersions } from "@tether/schema/tables";
 import type { AppEnv } from "../../context.ts";
 import { ApiError } from "../../errors.ts";
 import type { Tx } from "../audit.ts";
-import type { NewEvent } from "../events.ts";
 import { meshWrite } from "../mesh/write.ts";
 import { checkModule, failingTests, moduleFile, testsFile } from "./compile.ts";
 import { compileOrRefuse } from "./engines.ts";
+import { auditView, updatedEvent } from "./views.ts";
 
 export type RegoPolicyRow = typeof regoPolicies.$inferSelect;
+export { auditView, wirePolicy } from "./views.ts";
 
 /** What a create or a full replace says about a policy. */
 export interface RegoPolicyInput {
@@ -121,52 +122,6 @@ async function refuseUnknownNodes(tx: Tx, orgId: string, ids: string[]) {
   }
 }
 
-/** What agents receive about a policy: the active version, or null (drop it). */
-export function wirePolicy(row: RegoPolicyRow | null) {
-  if (row?.status !== "active") return null;
-  return {
-    id: row.id,
-    name: row.name,
-    package_path: row.packagePath,
-    source: row.source,
-    version: row.version,
-    mode: row.mode,
-    status: row.status,
-  };
-}
-
-/** The nodes a change concerns: both versions' targets; either untargeted → every node. */
-function concerned(...rows: (RegoPolicyRow | null)[]): string[] | null {
-  const present = rows.filter((r): r is RegoPolicyRow => r !== null);
-  if (present.some((r) => r.targetNodes.length === 0)) return null;
-  return [...new Set(present.flatMap((r) => r.targetNodes))];
-}
-
-function updatedEvent(
-  id: string,
-  before: RegoPolicyRow | null,
-  after: RegoPolicyRow | null,
-): NewEvent {
-  return {
-    type: "rego_policy_updated",
-    nodeIds: concerned(before, after),
-    payload: { policy_id: id, policy: wirePolicy(after) },
-  };
-}
-
-export const auditView = (r: RegoPolicyRow) => ({
-  id: r.id,
-  name: r.name,
-  package_path: r.packagePath,
-  source: r.source,
-  tests: r.tests,
-  version: r.version,
-  status: r.status,
-  mode: r.mode,
-  target_apps: r.targetApps,
-  target_nodes: r.targetNodes,
-});
-
 async function storeVersion(tx: Tx, row: RegoPolicyRow, actorId: string | null) {
   await tx.insert(regoPolicyVersions).values({
     orgId: row.orgId,
@@ -210,6 +165,16 @@ export async function savePolicy(
   input: RegoPolicyInput,
 ): Promise<{ row: RegoPolicyRow; revision: number; created: boolean }> {
   const packagePath = checkInput(input);
+  if (id !== null) {
+    // Re-applying the same policy (CI, OPA clients re-PUTting) must not churn every agent.
+    const [current] = await c.var.services.db
+      .select()
+      .from(regoPolicies)
+      .where(and(eq(regoPolicies.id, id), eq(regoPolicies.orgId, orgId)));
+    if (current && samePolicy(current, input)) {
+      return { row: current, revision: current.revision, created: false };
+    }
+  }
   gateActivation(input);
   const { result, revision } = await meshWrite(
     c,
@@ -296,4 +261,19 @@ export async function deletePolicy(
     };
   });
   return revision;
+}
+
+const sameList = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && [...a].sort().every((x, i) => x === [...b].sort()[i]);
+
+function samePolicy(r: RegoPolicyRow, i: RegoPolicyInput): boolean {
+  return (
+    r.name === i.name &&
+    r.source === i.source &&
+    r.tests === i.tests &&
+    r.status === i.status &&
+    r.mode === i.mode &&
+    sameList(r.targetApps, i.targetApps) &&
+    sameList(r.targetNodes, i.targetNodes)
+  );
 }
