@@ -139,11 +139,24 @@ function computeOwn(q: Query, node: DocNode): Value | undefined {
   }
   if (node.dynamic.length === 0 && first?.kind === "multi") {
     const out = new RSet();
-    const add = (key: Value): boolean => {
-      out.add(key);
-      return false;
-    };
-    for (const r of rules) evalMulti(q, r, add);
+    let add: ((key: Value) => boolean) | undefined;
+    for (const r of rules) {
+      const body = r.clauses[0]!.body;
+      const get = r.key!.get;
+      if (body.test && get) {
+        // evalMulti's fast path, without a continuation per document
+        const env = newEnv(r.nslots);
+        if (!body.test(q, env)) continue;
+        const v = get(q, env);
+        if (v !== undefined) out.add(v);
+        continue;
+      }
+      add ??= (key) => {
+        out.add(key);
+        return false;
+      };
+      evalMulti(q, r, add);
+    }
     return out;
   }
   let result: Value | undefined;
