@@ -7,7 +7,8 @@ import { BuiltinError, OperandTypeError } from "../../errors.ts";
 import { compare, RObject, RSet, typeName, type Value } from "../../value.ts";
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder("utf-8", { fatal: false });
+// Non-fatal is the default: invalid bytes decode to U+FFFD, as Go strings print them.
+const decoder = new TextDecoder("utf-8");
 
 export function utf8(s: string): Uint8Array {
   return encoder.encode(s);
