@@ -70,7 +70,9 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     } else {
       log("using the Postgres at DATABASE_URL");
     }
-    const loopback = ["127.0.0.1", "localhost", "::1", "[::1]"].includes(new URL(databaseUrl).hostname);
+    const loopback = ["127.0.0.1", "localhost", "::1", "[::1]"].includes(
+      new URL(databaseUrl).hostname,
+    );
     let proxy: WsProxy | undefined;
     if (loopback) {
       proxy = await startWsProxy();
@@ -107,7 +109,11 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         cwd: ROOT,
         detached: true, // its own process group, stopped as a group
         stdio: ["ignore", "pipe", "pipe"],
-        env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
+        env: {
+          ...process.env,
+          CLOUDFLARE_CF_FETCH_ENABLED: "false",
+          WRANGLER_SEND_METRICS: "false",
+        },
       },
     );
     const output = collectOutput(wrangler);
@@ -192,7 +198,9 @@ async function waitForHealthy(url: string, timeoutMs: number, output: () => stri
     }
     await new Promise((r) => setTimeout(r, 300));
   }
-  throw new Error(`the Worker did not become healthy within ${timeoutMs / 1000}s (${last})\n${output()}`);
+  throw new Error(
+    `the Worker did not become healthy within ${timeoutMs / 1000}s (${last})\n${output()}`,
+  );
 }
 
 /** A free TCP port on 127.0.0.1. */

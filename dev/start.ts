@@ -15,7 +15,9 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 function readSettings(): { port: number; dataDir: string; databaseUrl: string | undefined } {
   const port = Number(process.env.TETHER_PORT ?? 8787);
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new Error(`TETHER_PORT must be a port number (1-65535), got "${process.env.TETHER_PORT}"`);
+    throw new Error(
+      `TETHER_PORT must be a port number (1-65535), got "${process.env.TETHER_PORT}"`,
+    );
   }
   const url = process.env.DATABASE_URL;
   if (url !== undefined && !/^postgres(ql)?:\/\//.test(url)) {
@@ -59,7 +61,9 @@ async function main(): Promise<void> {
       say(`  ${plane.firstAdminKey}`);
       say(`  try: curl -H "Authorization: Bearer $TETHER_ADMIN_KEY" ${url}/api/keys`);
     } else {
-      say("  admin key: printed on the first run; make another with `npm run admin-key -- --org <org id>`");
+      say(
+        "  admin key: printed on the first run; make another with `npm run admin-key -- --org <org id>`",
+      );
     }
     say("");
     say("Ctrl-C stops the control plane (data is kept).");

@@ -30,7 +30,9 @@ export class CommandError extends Error {
     readonly args: readonly string[],
     readonly result: RunResult,
   ) {
-    super(`${file} ${args.join(" ")} exited ${result.code}: ${result.stderr.trim() || result.stdout.trim()}`);
+    super(
+      `${file} ${args.join(" ")} exited ${result.code}: ${result.stderr.trim() || result.stdout.trim()}`,
+    );
     this.name = "CommandError";
   }
 }

@@ -16,12 +16,9 @@ const Org = z
     id: z.uuid(),
     name: z.string(),
     mesh_cidr: z.string(),
-    retention_days: z
-      .number()
-      .int()
-      .openapi({
-        description: "Telemetry and decision logs older than this many days are deleted",
-      }),
+    retention_days: z.number().int().openapi({
+      description: "Telemetry and decision logs older than this many days are deleted",
+    }),
     revision: z.number().int(),
     created_at: z.string(),
   })
