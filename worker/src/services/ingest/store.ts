@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from "@neondatabase/serverless";
 import type { IngestResult, TelemetryBatch } from "@tether/schema/wire";
 import { ApiError } from "../../errors.ts";
-import type { Database } from "../db.ts";
+import { type Database, pgErrorCode } from "../db.ts";
 import { FILES, insertStatements, NETWORK, SYSCALLS } from "./rows.ts";
 
 /** Rows per INSERT (below the bind-parameter limit for every table; see bench/ingest). */
@@ -66,6 +66,10 @@ export async function storeBatch(
       await client.query("ROLLBACK").catch((e: Error) => {
         broken = e;
       });
+      if (pgErrorCode(err) === "23503") {
+        // The app was deleted between its lookup and this insert.
+        throw new ApiError("forbidden", "the batch's app no longer exists");
+      }
       throw err;
     }
   } finally {
