@@ -141,7 +141,7 @@ class Connection {
       } catch {
         this.socket.destroy();
       } finally {
-        if (!this.db.isInTransaction()) this.lock.release(this.id);
+        if (!inTransaction(this.db)) this.lock.release(this.id);
       }
     });
   }
@@ -150,8 +150,17 @@ class Connection {
   async closed(): Promise<void> {
     await this.#chain;
     if (this.lock.owner === this.id) {
-      if (this.db.isInTransaction()) await this.db.exec("ROLLBACK").catch(() => {});
+      if (inTransaction(this.db)) await this.db.exec("ROLLBACK").catch(() => {});
       this.lock.release(this.id);
     }
+  }
+}
+
+/** PGlite throws once closed; a closed database holds no transaction. */
+function inTransaction(db: PGlite): boolean {
+  try {
+    return db.isInTransaction();
+  } catch {
+    return false;
   }
 }
