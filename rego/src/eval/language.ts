@@ -4,6 +4,7 @@ import { parseModule } from "../parser/module.ts";
 import { equal, fromJSON, RObject, RSet, typeName } from "../value.ts";
 import { each, index } from "./operands.ts";
 import type { CallFn } from "./types.ts";
+import { HTTP_REQUEST_KEYS } from "../builtins/http-request-keys.ts";
 
 /** `x in coll`: some element (array item, set member, object value) equals x. */
 const member2: CallFn = (_q, [x, coll], k) => {
@@ -20,37 +21,6 @@ const member3: CallFn = (_q, [key, x, coll], k) => {
 };
 
 const runtime: CallFn = (_q, _args, k) => k(new RObject());
-
-const HTTP_KEYS = new Set([
-  "method",
-  "url",
-  "body",
-  "enable_redirect",
-  "force_json_decode",
-  "force_yaml_decode",
-  "headers",
-  "raw_body",
-  "tls_use_system_certs",
-  "tls_ca_cert",
-  "tls_ca_cert_file",
-  "tls_ca_cert_env_variable",
-  "tls_client_cert",
-  "tls_client_cert_file",
-  "tls_client_cert_env_variable",
-  "tls_client_key",
-  "tls_client_key_file",
-  "tls_client_key_env_variable",
-  "tls_insecure_skip_verify",
-  "tls_server_name",
-  "timeout",
-  "cache",
-  "force_cache",
-  "force_cache_duration_seconds",
-  "raise_error",
-  "caching_mode",
-  "max_retry_attempts",
-  "cache_ignored_headers",
-]);
 
 const quotedSet = (xs: string[]) =>
   `{${xs
@@ -69,7 +39,7 @@ const httpSend: CallFn = (_q, [req]) => {
     );
   }
   const keys = [...req.keys()].map(String);
-  const invalid = keys.filter((k) => !HTTP_KEYS.has(k));
+  const invalid = keys.filter((k) => !HTTP_REQUEST_KEYS.has(k));
   if (invalid.length)
     throw new OperandTypeError(`http.send: invalid request parameters(s): ${quotedSet(invalid)}`);
   const missing = ["method", "url"].filter((k) => !req.has(k));

@@ -5,40 +5,10 @@ import { goJSON, objectOperand, toHex, utf8 } from "../crypto/bytes.ts";
 import { digest, hmacDigest } from "../crypto/hash.ts";
 import { named } from "../crypto/named.ts";
 import type { BuiltinDef, BuiltinTable } from "../types.ts";
+import { HTTP_REQUEST_KEYS } from "../http-request-keys.ts";
 
 const REQUIRED_CONFIG = ["aws_access_key", "aws_region", "aws_secret_access_key", "aws_service"];
 const IGNORED_HEADERS = new Set(["authorization", "user-agent", "x-amzn-trace-id"]);
-/** The request keys `http.send` accepts; sign_req checks requests the same way. */
-const ALLOWED_REQUEST_KEYS = new Set([
-  "method",
-  "url",
-  "body",
-  "enable_redirect",
-  "force_json_decode",
-  "force_yaml_decode",
-  "headers",
-  "raw_body",
-  "tls_use_system_certs",
-  "tls_ca_cert",
-  "tls_ca_cert_file",
-  "tls_ca_cert_env_variable",
-  "tls_client_cert",
-  "tls_client_cert_file",
-  "tls_client_cert_env_variable",
-  "tls_client_key",
-  "tls_client_key_file",
-  "tls_client_key_env_variable",
-  "tls_insecure_skip_verify",
-  "tls_server_name",
-  "timeout",
-  "cache",
-  "force_cache",
-  "force_cache_duration_seconds",
-  "raise_error",
-  "caching_mode",
-  "max_retry_attempts",
-  "cache_ignored_headers",
-]);
 
 /** A set of strings printed as OPA prints a Rego set: `{"a", "b"}`. */
 function setText(items: string[]): string {
@@ -115,7 +85,7 @@ function signReq(args: readonly Value[]): Value {
   }
   const ns = BigInt(t);
   const keys = [...req.keys()].map((k) => (typeof k === "string" ? k : JSON.stringify(k)));
-  const unknown = keys.filter((k) => !ALLOWED_REQUEST_KEYS.has(k));
+  const unknown = keys.filter((k) => !HTTP_REQUEST_KEYS.has(k));
   if (unknown.length) operandError(1, `invalid request parameters(s): ${setText(unknown)}`);
   const reqMissing = ["method", "url"].filter((k) => !req.has(k));
   if (reqMissing.length) {
