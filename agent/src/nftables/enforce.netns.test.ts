@@ -127,6 +127,7 @@ describe.skipIf(missing.length > 0)("the rendered table enforces (root, two name
       }));
     expect(counters.filter((c) => c.packets > 0).map((c) => c.comment)).toEqual([
       "p#2",
+      "default-deny [tcp]",
       "default-deny",
     ]);
   });

@@ -69,7 +69,7 @@ describe("mergeByEndpoints", () => {
       ],
     });
     expect(text).toContain(
-      'ip saddr 10.0.0.2 tcp dport { 22, 443, 8000-8100 } accept comment "p#0 +2"',
+      'ip saddr 10.0.0.2 tcp dport { 22, 443, 8000-8100 } counter accept comment "p#0 +2"',
     );
   });
 });

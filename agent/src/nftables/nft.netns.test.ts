@@ -80,7 +80,7 @@ describe.skipIf(skip)("nftables in a network namespace (root)", () => {
     }));
     const compiled = compileRuleset({ ...base, rules: [...extra, ...base.rules] });
     expect(compiled.text).toContain(
-      'tcp dport { 22, 443, 5432, 8000-8200 } accept comment "m#0 +4"',
+      'tcp dport { 22, 443, 5432, 8000-8200 } counter accept comment "m#0 +4"',
     );
     await applyRuleset(inside, compiled.text);
     expect(rulesetDrift(compiled.shape, await readRuleset(inside))).toEqual([]);

@@ -26,7 +26,7 @@ describe("parseNftJson on JSON captured from real nft", () => {
   it("sees drift made by hand: a deleted rule, a deleted set element, a foreign rule", () => {
     const expected = compileRuleset(sampleInput()).shape;
     expect(rulesetDrift(expected, parseNftJson(fixture("drifted")))).toEqual([
-      "chain mesh: 4 rules, want 5",
+      "chain mesh: 10 rules, want 11",
       "chain input: 2 rules, want 1",
       "set g0_4: 1 elements, want 2 (missing 10.100.0.3)",
     ]);

@@ -13,12 +13,12 @@ const rule = (patch: Partial<FirewallRule>): FirewallRule => ({
   origin: "p#0",
   ...patch,
 });
-const mesh = (text: string) => /chain mesh \{\n([^}]*)\t\}/.exec(text)?.[1] ?? "";
+const mesh = (text: string) => /chain mesh \{\n([\s\S]*?)\n\t\}\n/.exec(text)?.[1] ?? "";
 
 describe("renderRuleset", () => {
   it("renders one idempotent transaction for table inet tether (enforce)", () => {
     expect(renderRuleset(sampleInput())).toMatchInlineSnapshot(`
-      "# tether ruleset for tether0, mode enforce, tether sha256:bfa9c6a3c5841a57b775599ceef9de59ace2db95276abd74383ef7b0fe7ef794
+      "# tether ruleset for tether0, mode enforce, tether sha256:65ee45f10747095725621e6b8cf05939fb1c455dc63e26e34923f6e68df9a576
       table inet tether
       delete table inet tether
       table inet tether {
@@ -35,10 +35,16 @@ describe("renderRuleset", () => {
       		}
       	}
       	chain mesh {
-      		ct state established,related accept comment "tether sha256:bfa9c6a3c5841a57b775599ceef9de59ace2db95276abd74383ef7b0fe7ef794"
+      		ct state established,related accept comment "tether sha256:65ee45f10747095725621e6b8cf05939fb1c455dc63e26e34923f6e68df9a576"
       		ip saddr @g0_4 ip daddr 10.100.0.1 udp dport 8000-8100 counter drop comment "p1#1"
-      		ip saddr 10.100.0.2 ip daddr 10.100.0.1 tcp dport 5432 accept comment "p1#0"
-      		ip daddr 10.100.0.1 accept comment "p1#2"
+      		ip saddr 10.100.0.2 ip daddr 10.100.0.1 tcp dport 5432 counter accept comment "p1#0"
+      		ip daddr 10.100.0.1 meta l4proto tcp counter comment "p1#2 [tcp]"
+      		ip daddr 10.100.0.1 meta l4proto udp counter comment "p1#2 [udp]"
+      		ip daddr 10.100.0.1 meta l4proto { icmp, ipv6-icmp } counter comment "p1#2 [icmp]"
+      		ip daddr 10.100.0.1 counter accept comment "p1#2"
+      		meta l4proto tcp counter comment "default-deny [tcp]"
+      		meta l4proto udp counter comment "default-deny [udp]"
+      		meta l4proto { icmp, ipv6-icmp } counter comment "default-deny [icmp]"
       		counter drop comment "default-deny"
       	}
       	chain input {
@@ -56,12 +62,17 @@ describe("renderRuleset", () => {
 
   it("renders audit mode: would-drop rules count, log and accept", () => {
     expect(mesh(renderRuleset(sampleInput("audit")))).toMatchInlineSnapshot(`
-      "		ct state established,related accept comment "tether sha256:25050062bd34f5b6b396160711ac084a5495a50f2c5aed24efbe0acf2983b86c"
+      "		ct state established,related accept comment "tether sha256:98e143bc59fca5fa3e82afbbda77cd3626d2ce10f094d9e47e9fa63536d4c213"
       		ip saddr @g0_4 ip daddr 10.100.0.1 udp dport 8000-8100 counter log prefix "tether-audit deny p1#1 " accept comment "p1#1"
-      		ip saddr 10.100.0.2 ip daddr 10.100.0.1 tcp dport 5432 accept comment "p1#0"
-      		ip daddr 10.100.0.1 accept comment "p1#2"
-      		counter log prefix "tether-audit drop " accept comment "default-deny"
-      "
+      		ip saddr 10.100.0.2 ip daddr 10.100.0.1 tcp dport 5432 counter accept comment "p1#0"
+      		ip daddr 10.100.0.1 meta l4proto tcp counter comment "p1#2 [tcp]"
+      		ip daddr 10.100.0.1 meta l4proto udp counter comment "p1#2 [udp]"
+      		ip daddr 10.100.0.1 meta l4proto { icmp, ipv6-icmp } counter comment "p1#2 [icmp]"
+      		ip daddr 10.100.0.1 counter accept comment "p1#2"
+      		meta l4proto tcp counter comment "default-deny [tcp]"
+      		meta l4proto udp counter comment "default-deny [udp]"
+      		meta l4proto { icmp, ipv6-icmp } counter comment "default-deny [icmp]"
+      		counter log prefix "tether-audit drop " accept comment "default-deny""
     `);
   });
 
@@ -76,6 +87,7 @@ describe("renderRuleset", () => {
   });
 
   it("puts deny rules before allow rules, the final drop last, whatever the input order", () => {
+    // A rule for any protocol (the final drop here) is preceded by count-only rules per protocol.
     const text = mesh(
       renderRuleset({
         iface: "tether0",
@@ -92,11 +104,13 @@ describe("renderRuleset", () => {
       expect.stringMatching(/^tether sha256:/),
       "d",
       "a",
+      `${DEFAULT_DENY} [tcp]`,
+      `${DEFAULT_DENY} [udp]`,
+      `${DEFAULT_DENY} [icmp]`,
       DEFAULT_DENY,
-      undefined,
     ]);
     expect(text).toContain('ip daddr 10.0.0.3 meta l4proto udp counter drop comment "d"');
-    expect(text).toContain('ip saddr 10.0.0.2 tcp dport 22 accept comment "a"');
+    expect(text).toContain('ip saddr 10.0.0.2 tcp dport 22 counter accept comment "a"');
   });
 
   it("filters only the mesh interface: base chains accept by default and jump for it alone", () => {
@@ -124,7 +138,7 @@ describe("renderRuleset", () => {
     });
     expect(text).toContain("flags interval");
     expect(text).not.toContain('comment "p#0"');
-    expect(text).toContain('ip saddr @g0_4 accept comment "p#1"');
+    expect(text).toContain('ip saddr @g0_4 counter accept comment "p#1"');
   });
 
   it("refuses input that could inject into the script", () => {

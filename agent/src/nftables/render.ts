@@ -69,7 +69,9 @@ export function renderRuleset(input: RulesetInput): string {
  * - `input` and `forward` base chains (policy accept) jump to `mesh` only for
  *   packets arriving on the mesh interface: other interfaces are untouched;
  * - `mesh`: established/related accepted (carrying the hash comment), then
- *   deny rules, then allow rules (deny wins), then a final drop;
+ *   deny rules, then allow rules (deny wins), then a final drop; every
+ *   verdict rule counts, and one that matches any protocol is preceded by
+ *   count-only rules per protocol (tcp, udp, icmp) for telemetry;
  * - group addresses live in named sets (`<set>_4`, `<set>_6`);
  * - in audit mode the deny rules and the final drop log
  *   (`tether-audit …`) and accept instead of dropping;
@@ -115,15 +117,18 @@ export function compileRuleset(input: RulesetInput): CompiledRuleset {
       const tag = `${commentText(merged.rule.origin)}${more}`;
       const verdict =
         action === "allow"
-          ? "accept"
+          ? "counter accept"
           : audit
             ? `counter log prefix "tether-audit deny ${tag} " accept`
             : "counter drop";
       for (const [match, suffix] of matches(merged, sets.families)) {
-        meshRules.push([`${match}${verdict}`, `${tag}${suffix}`]);
+        const comment = `${tag}${suffix}`;
+        if (merged.rule.protocol === "") meshRules.push(...protocolCounters(match, comment));
+        meshRules.push([`${match}${verdict}`, comment]);
       }
     }
   }
+  meshRules.push(...protocolCounters("", DEFAULT_DENY));
   meshRules.push([
     audit ? `counter log prefix "tether-audit drop " accept` : "counter drop",
     DEFAULT_DENY,
@@ -156,6 +161,29 @@ export function compileRuleset(input: RulesetInput): CompiledRuleset {
       sets: sets.elements,
     },
   };
+}
+
+/** Protocols a rule that matches any protocol is counted by, and their matches. */
+export const COUNTED_PROTOCOLS = [
+  ["tcp", "meta l4proto tcp"],
+  ["udp", "meta l4proto udp"],
+  ["icmp", "meta l4proto { icmp, ipv6-icmp }"],
+] as const;
+
+/** The comment of a count-only rule: its verdict rule's comment and the protocol, `p1#2 [tcp]`. */
+export const countComment = (verdictComment: string, protocol: string) =>
+  `${verdictComment} [${protocol}]`;
+
+/**
+ * Count-only rules (no verdict) placed before a rule that matches any
+ * protocol, one per protocol telemetry can name, so the agent can report
+ * its drops and accepts per protocol (`nft -j` gives one counter per rule).
+ */
+function protocolCounters(match: string, verdictComment: string): [string, string][] {
+  return COUNTED_PROTOCOLS.map(([protocol, m]) => [
+    `${match}${m} counter`,
+    countComment(verdictComment, protocol),
+  ]);
 }
 
 /** Set name → which families it has elements of. */
