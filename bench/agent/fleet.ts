@@ -53,6 +53,7 @@ export function fleet(peers: number, rules: number): NodeState {
     policies: [
       { id: "bench", name: "bench", description: "", rules: list, version: 1, revision: 1 },
     ],
+    rego_policies: [],
     signing_keys: [],
   };
 }

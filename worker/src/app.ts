@@ -31,6 +31,7 @@ import { registerListFileEvents } from "./routes/telemetry.files.ts";
 import { registerListNetworkEvents } from "./routes/telemetry.network.ts";
 import { registerTelemetryStats } from "./routes/telemetry.stats.ts";
 import { registerListSyscalls } from "./routes/telemetry.syscalls.ts";
+import { registerNodeDecisions } from "./routes/nodes.decisions.ts";
 import { registerNodeDeregister } from "./routes/nodes.deregister.ts";
 import { registerNodeEvents } from "./routes/nodes.events.ts";
 import { registerNodeHeartbeat } from "./routes/nodes.heartbeat.ts";
@@ -166,6 +167,7 @@ export function createApp(options: AppOptions = {}): OpenAPIHono<AppEnv> {
   registerNodeEvents(app);
   registerNodeStatus(app);
   registerNodeHeartbeat(app);
+  registerNodeDecisions(app);
   registerNodeDeregister(app);
 
   app.notFound((c) =>

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { type Enrolled, enrollToken, register } from "./agent-fixtures.ts";
 import { api, newOrg, type TestOrg } from "./fixtures.ts";
 import { insertNodes } from "./mesh-fixtures.ts";
 
@@ -47,7 +48,29 @@ async function ownedApp(owner: TestOrg): Promise<{ id: string }> {
   return (await api("POST", "/api/apps", { key: owner.adminKey, body: { slug, name: slug } })).body;
 }
 
+/**
+ * A valid body per node route, so a refusal can only come from the
+ * credential. A new node route with a body needs an entry here.
+ */
+const NODE_BODIES: Record<string, () => unknown> = {
+  "/v1/nodes/{id}/status": () => ({ applied_revision: 0, peer_count: 0, mode: "enforce" }),
+  "/v1/nodes/{id}/heartbeat": () => ({}),
+  "/v1/nodes/{id}/deregister": () => ({}),
+  "/v1/nodes/{id}/decisions": () => ({
+    decisions: [
+      {
+        decision_id: crypto.randomUUID(),
+        path: "p/allow",
+        result: true,
+        timestamp: new Date().toISOString(),
+      },
+    ],
+  }),
+};
+
 const operations: Operation[] = [];
+/** Routes that take a node credential (`/v1/nodes/{id}/…`). */
+const nodeOperations: Operation[] = [];
 let orgA: TestOrg;
 let orgB: TestOrg;
 
@@ -60,6 +83,14 @@ beforeAll(async () => {
   };
   for (const [path, methods] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(methods)) {
+      if (op.security?.some((s) => s.NodeCredential)) {
+        nodeOperations.push({
+          method: method.toUpperCase(),
+          path,
+          scope: "admin",
+          hasBody: op.requestBody !== undefined,
+        });
+      }
       const scopes = op.security?.find((s) => s.AdminKey)?.AdminKey;
       if (!scopes) continue;
       operations.push({
@@ -177,5 +208,56 @@ describe("shared security suite", () => {
       expect(res.status).toBe(400);
       expect(res.body.error.details[0].path).toBe("param.id");
     }
+  });
+});
+
+describe("shared security suite: node credentials", () => {
+  let a1: Enrolled;
+  let a2: Enrolled;
+  let b1: Enrolled;
+  beforeAll(async () => {
+    const tokenA = await enrollToken(orgA.orgId, { reusable: true });
+    [a1, a2] = [await register(tokenA, "sec-a1"), await register(tokenA, "sec-a2")];
+    b1 = await register(await enrollToken(orgB.orgId), "sec-b1");
+  });
+
+  const call = (op: Operation, credential: string | undefined, nodeId: string) =>
+    api(op.method, op.path.replace("{id}", nodeId), {
+      ...(credential ? { key: credential } : {}),
+      ...(op.hasBody ? { body: NODE_BODIES[op.path]!() } : {}),
+    });
+
+  it("covers the node routes, decision logs included", () => {
+    const paths = nodeOperations.map((o) => o.path);
+    expect(paths).toContain("/v1/nodes/{id}/decisions");
+    expect(paths).toContain("/v1/nodes/{id}/state");
+    for (const op of nodeOperations.filter((o) => o.hasBody)) {
+      expect(NODE_BODIES[op.path], `${op.path} needs a NODE_BODIES entry`).toBeDefined();
+    }
+  });
+
+  it("answers 401 without a credential, with an admin key and with an unknown node credential", async () => {
+    for (const op of nodeOperations) {
+      for (const credential of [undefined, orgA.adminKey, `tk_node_${"x".repeat(43)}`]) {
+        const res = await call(op, credential, a1.id);
+        expect(res.status, `${op.method} ${op.path} ${credential?.slice(0, 8)}`).toBe(401);
+        expect(res.body.error.code).toBe("unauthorized");
+      }
+    }
+  });
+
+  it("answers 403 for another node's credential, of the same org or of another org", async () => {
+    for (const op of nodeOperations) {
+      for (const other of [a2, b1]) {
+        const res = await call(op, other.credential, a1.id);
+        expect(res.status, `${op.method} ${op.path} as ${other.id}`).toBe(403);
+        expect(res.body.error.code).toBe("forbidden");
+      }
+    }
+    // Nothing happened to a1: it is still enrolled and its credential still works.
+    const state = await api("GET", `/v1/nodes/${a1.id}/state`, { key: a1.credential });
+    expect(state.status).toBe(200);
+    const decisions = await api("GET", `/api/decisions?node_id=${a1.id}`, { key: orgA.readKey });
+    expect(decisions.body.decisions).toEqual([]);
   });
 });

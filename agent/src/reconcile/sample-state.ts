@@ -42,6 +42,7 @@ export function sampleState(rules: MeshRule[], patch: Partial<NodeState> = {}): 
     },
     peers: [peer("b", 2, ["db"]), peer("c", 3, ["web"]), peer("d", 4, [])],
     policies: [{ id: "p1", name: "p1", description: "", rules, version: 1, revision: 7 }],
+    rego_policies: [],
     signing_keys: [],
     ...patch,
   };

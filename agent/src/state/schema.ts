@@ -1,4 +1,4 @@
-import type { NodeState } from "@tether/schema/wire";
+import { EdgePolicy, type NodeState } from "@tether/schema/wire";
 import { z } from "zod";
 
 /**
@@ -54,5 +54,7 @@ export const NodeStateSchema = z.object({
   }),
   peers: z.array(PeerSchema),
   policies: z.array(MeshPolicySchema),
+  /** Absent from states cached before the agent knew Rego policies. */
+  rego_policies: z.array(EdgePolicy).default([]),
   signing_keys: z.array(SigningKeyInfoSchema),
 }) satisfies z.ZodType<NodeState>;

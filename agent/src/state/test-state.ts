@@ -28,6 +28,7 @@ export function sampleState(over: Partial<NodeState> = {}): NodeState {
       },
     ],
     policies: [],
+    rego_policies: [],
     signing_keys: [],
     ...over,
   };

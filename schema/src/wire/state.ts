@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { SigningKeyInfo } from "./envelope.ts";
+import type { EdgePolicy } from "./governance.ts";
 import type { MeshPolicy } from "./mesh.ts";
 
 export type NodeMode = "enforce" | "audit" | "off";
@@ -32,6 +33,8 @@ export interface NodeState {
   peers: Peer[];
   /** Only the mesh policies with a rule naming this node. */
   policies: MeshPolicy[];
+  /** The active Rego policies that target this node (untargeted ones target every node). */
+  rego_policies: EdgePolicy[];
   signing_keys: SigningKeyInfo[];
 }
 

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { EdgePolicy } from "@tether/schema/wire";
 
 /** OpenAPI shapes of the agent protocol (the types live in @tether/schema/wire). */
 export const SigningKeyInfoSchema = z
@@ -55,6 +56,10 @@ export const NodeStateSchema = z
         revision: z.number().int(),
       }),
     ),
+    rego_policies: z.array(EdgePolicy).openapi({
+      description:
+        "The active Rego policies targeting this node (untargeted policies target every node)",
+    }),
     signing_keys: z.array(SigningKeyInfoSchema),
   })
   .openapi("NodeState");

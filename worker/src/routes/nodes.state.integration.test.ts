@@ -57,3 +57,55 @@ describe("GET /v1/nodes/{id}/state", () => {
     expect(l.signing_keys).toHaveLength(1);
   });
 });
+
+describe("GET /v1/nodes/{id}/state: Rego policies", () => {
+  const source = (pkg: string) => `package ${pkg}\n\nallow if input.ok\n`;
+
+  it("carries the active policies that target the node, untargeted ones included; drafts never", async () => {
+    const org = await newOrg();
+    const token = await enrollToken(org.orgId, { reusable: true });
+    const a = await register(token, "a");
+    const b = await register(token, "b");
+    const create = async (name: string, extra: Record<string, unknown>) => {
+      const res = await api("POST", "/api/opa/policies", {
+        key: org.adminKey,
+        body: { name, source: source(`edge.${name}`), status: "active", ...extra },
+      });
+      expect(res.status).toBe(201);
+      return res.body as { id: string; revision: number; version: number };
+    };
+    const everyone = await create("everyone", { mode: "enforce" });
+    const onlyA = await create("only_a", { target_nodes: [a.id] });
+    await create("only_b", { target_nodes: [b.id] });
+    await create("draft", { status: "draft" });
+
+    const stateOf = async (n: typeof a) =>
+      (await api("GET", `/v1/nodes/${n.id}/state`, { key: n.credential })).body;
+    const sa = await stateOf(a);
+    expect(sa.rego_policies).toEqual([
+      {
+        kind: "rego",
+        id: everyone.id,
+        name: "everyone",
+        package_path: "edge.everyone",
+        source: source("edge.everyone"),
+        version: 1,
+        revision: everyone.revision,
+        mode: "enforce",
+        target_nodes: [],
+      },
+      expect.objectContaining({
+        id: onlyA.id,
+        mode: "audit",
+        revision: onlyA.revision,
+        target_nodes: [a.id],
+      }),
+    ]);
+    const sb = await stateOf(b);
+    expect(sb.rego_policies.map((p: { name: string }) => p.name)).toEqual(["everyone", "only_b"]);
+
+    // A node enrolled now gets the untargeted ones in its register answer.
+    const c = await register(token, "c");
+    expect(c.body.state.rego_policies.map((p: { name: string }) => p.name)).toEqual(["everyone"]);
+  });
+});

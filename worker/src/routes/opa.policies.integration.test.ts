@@ -81,13 +81,15 @@ describe("/api/opa/policies", () => {
     expect(events[1]!.payload).toEqual({
       policy_id: id,
       policy: {
+        kind: "rego",
         id,
         name: "sandbox",
         package_path: "tether.sandbox",
         source: v2source,
         version: 2,
+        revision: base.revision + 2,
         mode: "enforce",
-        status: "active",
+        target_nodes: [],
       },
     });
     expect(events[2]!.payload).toEqual({ policy_id: id, policy: null });

@@ -1,19 +1,25 @@
 import type { regoPolicies } from "@tether/schema/tables";
+import type { EdgePolicy } from "@tether/schema/wire";
 import type { NewEvent } from "../events.ts";
 
 type RegoPolicyRow = typeof regoPolicies.$inferSelect;
 
-/** What agents receive about a policy: the active version, or null (drop it). */
-export function wirePolicy(row: RegoPolicyRow | null) {
+/**
+ * What agents receive about a policy (node state and `rego_policy_updated`):
+ * the active version, or null (drop it).
+ */
+export function wirePolicy(row: RegoPolicyRow | null): EdgePolicy | null {
   if (row?.status !== "active") return null;
   return {
+    kind: "rego",
     id: row.id,
     name: row.name,
     package_path: row.packagePath,
     source: row.source,
     version: row.version,
+    revision: row.revision,
     mode: row.mode,
-    status: row.status,
+    target_nodes: row.targetNodes,
   };
 }
 

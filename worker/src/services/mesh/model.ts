@@ -1,7 +1,14 @@
 import { eq } from "drizzle-orm";
 import { MemberIndex, ruleConcerns, rulesOf, visiblePeers } from "@tether/schema/mesh";
 import { meshPolicies, nodes } from "@tether/schema/tables";
-import type { MeshPolicy, NodeMode, NodeState, Peer, SigningKeyInfo } from "@tether/schema/wire";
+import type {
+  EdgePolicy,
+  MeshPolicy,
+  NodeMode,
+  NodeState,
+  Peer,
+  SigningKeyInfo,
+} from "@tether/schema/wire";
 import type { Tx } from "../audit.ts";
 
 /** A node as the mesh computations see it. */
@@ -101,6 +108,7 @@ export function stateFor(
   mesh: Mesh,
   node: MeshNode,
   org: { revision: number; seq: number; meshCidr: string; signingKeys: SigningKeyInfo[] },
+  regoPolicies: EdgePolicy[],
 ): NodeState {
   return {
     revision: org.revision,
@@ -115,6 +123,7 @@ export function stateFor(
     },
     peers: visibleTo(mesh, node).map(peerOf),
     policies: policiesConcerning(mesh, node),
+    rego_policies: regoPolicies,
     signing_keys: org.signingKeys,
   };
 }

@@ -3,6 +3,7 @@ import { orgs } from "@tether/schema/tables";
 import type { NodeState } from "@tether/schema/wire";
 import { ApiError } from "../../errors.ts";
 import type { Database } from "../db.ts";
+import { policiesForNode } from "../governance/node-policies.ts";
 import { trustedKeys } from "../signing.ts";
 import { loadMesh, stateFor } from "./model.ts";
 
@@ -27,7 +28,8 @@ export async function readNodeState(
       const node = mesh.nodes.byId.get(nodeId);
       if (!node) throw new ApiError("unauthorized", "the node no longer exists");
       const keys = await trustedKeys(tx, orgId, now);
-      return stateFor(mesh, node, { ...org, signingKeys: keys });
+      const regoPolicies = await policiesForNode(tx, orgId, nodeId);
+      return stateFor(mesh, node, { ...org, signingKeys: keys }, regoPolicies);
     },
     { isolationLevel: "repeatable read" },
   );
