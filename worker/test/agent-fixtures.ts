@@ -61,6 +61,125 @@ export interface Frame {
   data: string;
 }
 
+/** One SSE block: the event in it, if any; comments and fields go to `aside`. */
+function parseBlock(block: string, aside: { comments: string[]; fields: string[] }): Frame | null {
+  const frame: Frame = { id: undefined, event: undefined, data: "" };
+  let isEvent = false;
+  for (const line of block.split("\n")) {
+    if (line.startsWith(":")) aside.comments.push(line);
+    else if (line.startsWith("retry: ")) aside.fields.push(line);
+    else if (line.startsWith("id: ")) frame.id = Number(line.slice(4));
+    else if (line.startsWith("event: ")) frame.event = line.slice(7);
+    else if (line.startsWith("data: ")) {
+      frame.data += line.slice(6);
+      isEvent = true;
+    }
+  }
+  return isEvent ? frame : null;
+}
+
+/**
+ * An agent on the WebSocket transport: the same framed events, one per
+ * message, and status acks sent up the same socket.
+ */
+export class AgentSocket {
+  readonly #frames: Frame[] = [];
+  readonly #waiting: ((f: Frame | Error) => void)[] = [];
+  readonly comments: string[] = [];
+  readonly fields: string[] = [];
+  /** Raw text messages that were not event frames (e.g. `pong`). */
+  readonly other: string[] = [];
+  closed: { code: number; reason: string } | null = null;
+
+  private constructor(readonly ws: WebSocket) {
+    ws.addEventListener("message", (ev) => {
+      const text = String(ev.data);
+      const frame = text.endsWith("\n\n") ? parseBlock(text.slice(0, -2), this) : null;
+      if (!frame) {
+        this.other.push(text);
+        return;
+      }
+      const waiter = this.#waiting.shift();
+      if (waiter) waiter(frame);
+      else this.#frames.push(frame);
+    });
+    ws.addEventListener("close", (ev) => {
+      this.closed = { code: ev.code, reason: ev.reason };
+      for (const w of this.#waiting.splice(0)) w(new Error("socket closed"));
+    });
+  }
+
+  /** Opens the socket; a refused upgrade answers with its HTTP status instead. */
+  static async open(
+    node: Pick<Enrolled, "id" | "credential">,
+    lastEventId?: number,
+  ): Promise<AgentSocket> {
+    const res = await AgentSocket.upgrade(node, lastEventId);
+    if (!res.webSocket) throw new Error(`upgrade: ${res.status} ${await res.text()}`);
+    res.webSocket.accept();
+    return new AgentSocket(res.webSocket);
+  }
+
+  static upgrade(
+    node: Pick<Enrolled, "id" | "credential">,
+    lastEventId?: number,
+  ): Promise<Response> {
+    const headers: Record<string, string> = {
+      upgrade: "websocket",
+      authorization: `Bearer ${node.credential}`,
+    };
+    if (lastEventId !== undefined) headers["last-event-id"] = String(lastEventId);
+    return SELF.fetch(`http://tether.test/v1/nodes/${node.id}/events`, { headers });
+  }
+
+  next(timeoutMs = 5000): Promise<Frame> {
+    const ready = this.#frames.shift();
+    if (ready) return Promise.resolve(ready);
+    if (this.closed) return Promise.reject(new Error("socket closed"));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#waiting.splice(this.#waiting.indexOf(settle), 1);
+        reject(new Error("no event within the timeout"));
+      }, timeoutMs);
+      const settle = (f: Frame | Error) => {
+        clearTimeout(timer);
+        if (f instanceof Error) reject(f);
+        else resolve(f);
+      };
+      this.#waiting.push(settle);
+    });
+  }
+
+  /** The next frame of one of `events`, skipping others (e.g. peer events). */
+  async nextOf(events: string[], timeoutMs = 5000): Promise<Frame> {
+    for (;;) {
+      const f = await this.next(timeoutMs);
+      if (events.includes(f.event ?? "")) return f;
+    }
+  }
+
+  async expectSilence(ms = 300): Promise<void> {
+    try {
+      const frame = await this.next(ms);
+      throw new Error(`unexpected event ${frame.event} ${frame.data.slice(0, 200)}`);
+    } catch (err) {
+      if (!(err instanceof Error) || !err.message.includes("timeout")) throw err;
+    }
+  }
+
+  send(message: unknown): void {
+    this.ws.send(typeof message === "string" ? message : JSON.stringify(message));
+  }
+
+  close(): void {
+    try {
+      this.ws.close(1000, "test done");
+    } catch {
+      // Already closed.
+    }
+  }
+}
+
 /** An open SSE stream from the Worker, read frame by frame. */
 export class EventStream {
   readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
@@ -90,19 +209,8 @@ export class EventStream {
       if (end >= 0) {
         const block = this.#buffer.slice(0, end);
         this.#buffer = this.#buffer.slice(end + 2);
-        const frame: Frame = { id: undefined, event: undefined, data: "" };
-        let isEvent = false;
-        for (const line of block.split("\n")) {
-          if (line.startsWith(":")) this.comments.push(line);
-          else if (line.startsWith("retry: ")) this.fields.push(line);
-          else if (line.startsWith("id: ")) frame.id = Number(line.slice(4));
-          else if (line.startsWith("event: ")) frame.event = line.slice(7);
-          else if (line.startsWith("data: ")) {
-            frame.data += line.slice(6);
-            isEvent = true;
-          }
-        }
-        if (isEvent) return frame;
+        const frame = parseBlock(block, this);
+        if (frame) return frame;
         continue;
       }
       const left = deadline - Date.now();

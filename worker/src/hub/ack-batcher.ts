@@ -1,6 +1,9 @@
-import { sql } from "drizzle-orm";
 import type { StatusReport } from "@tether/schema/wire";
+import { sql } from "drizzle-orm";
 import type { Database } from "../services/db.ts";
+
+/** The error a batch gives the acks of nodes it did not find (deleted, or credential changed). */
+export const NODE_GONE = "node not found or credential changed";
 
 /** One node's acknowledgement, waiting for the next batch write. */
 export interface PendingAck {
@@ -79,7 +82,7 @@ export class AckBatcher {
         const d = desired.get(ack.nodeId);
         const outcome: AckResult | Error =
           d === undefined
-            ? new Error("node not found or credential changed")
+            ? new Error(NODE_GONE)
             : { desired_revision: d, stale: ack.report.applied_revision < d };
         for (const w of waiters) w(outcome);
       }

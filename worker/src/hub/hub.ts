@@ -3,14 +3,28 @@ import type { StatusReport } from "@tether/schema/wire";
 import { EnvSchema } from "../env.ts";
 import { createDatabase } from "../services/db.ts";
 import type { Delivery } from "../services/events.ts";
-import { type AckResult, AckBatcher } from "./ack-batcher.ts";
+import { AckBatcher, type AckResult, NODE_GONE } from "./ack-batcher.ts";
+import {
+  KEEPALIVE,
+  parseAgentMessage,
+  statusAckFrame,
+  statusErrorFrame,
+} from "./agent-protocol.ts";
 import { Coalescer, sseFrame } from "./coalesce.ts";
+import { SeqGate } from "./seq-gate.ts";
 
 interface Attachment {
   nodeId: string;
   since: number;
   /** SHA-256 of the credential the stream was opened with. */
   credentialHash: string;
+  /**
+   * `bridge`: the Worker's end of an SSE stream. `agent`: the agent itself,
+   * on the WebSocket transport (events down, status acks up).
+   */
+  kind: "bridge" | "agent";
+  /** Names one connection, so the Worker can hand it its replay. */
+  connId: string;
 }
 
 const DbEnv = EnvSchema.pick({ DATABASE_URL: true, DB_WS_PROXY: true });
@@ -31,7 +45,27 @@ export class Hub extends DurableObject {
   readonly #coalescer = new Coalescer();
   readonly #acks = new AckBatcher(() => createDatabase(DbEnv.parse(this.env)));
 
-  /** WebSocket upgrade from the Worker's SSE bridge: `/connect?node=<id>`. */
+  /**
+   * Sequence gates of agent sockets (in memory: a Hub that hibernated and
+   * woke again sends live frames in order without one, and agents drop a
+   * sequence number they have already seen).
+   */
+  readonly #gates = new Map<WebSocket, SeqGate>();
+
+  constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
+    super(ctx, env);
+    this.ctx.setWebSocketAutoResponse(
+      new WebSocketRequestResponsePair(KEEPALIVE.request, KEEPALIVE.response),
+    );
+  }
+
+  /**
+   * A WebSocket upgrade, authenticated by the Worker:
+   * `/connect?node=<id>` from the SSE bridge, or
+   * `/connect?node=<id>&transport=agent&after=<seq>&replay=1` for an agent
+   * on the WebSocket transport. With `replay=1` live frames are held until
+   * the Worker hands over the replay ({@link replay}).
+   */
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
     const nodeId = url.searchParams.get("node");
@@ -41,11 +75,45 @@ export class Hub extends DurableObject {
         status: 400,
       });
     }
+    const kind = url.searchParams.get("transport") === "agent" ? "agent" : "bridge";
+    const connId = url.searchParams.get("conn") ?? crypto.randomUUID();
     const pair = new WebSocketPair();
     const server = pair[1];
     this.ctx.acceptWebSocket(server, [nodeId]);
-    server.serializeAttachment({ nodeId, since: Date.now(), credentialHash } satisfies Attachment);
+    server.serializeAttachment({
+      nodeId,
+      since: Date.now(),
+      credentialHash,
+      kind,
+      connId,
+    } satisfies Attachment);
+    if (kind === "agent") {
+      const after = Number(url.searchParams.get("after") ?? "0");
+      const replaying = url.searchParams.get("replay") === "1";
+      this.#gates.set(server, new SeqGate(after, (f) => this.#send(server, f), replaying));
+    }
     return new Response(null, { status: 101, webSocket: pair[0] });
+  }
+
+  /**
+   * The frames an agent socket missed (computed by the Worker from the
+   * database), then the live frames held meanwhile. `null`: the replay
+   * failed, so the socket is closed and the agent resumes again.
+   */
+  async replay(nodeId: string, connId: string, frames: string[] | null): Promise<boolean> {
+    const ws = this.ctx
+      .getWebSockets(nodeId)
+      .find((s) => (s.deserializeAttachment() as Attachment).connId === connId);
+    if (!ws) return false;
+    const gate = this.#gates.get(ws);
+    if (frames === null || !gate) {
+      // No gate: the Hub was evicted since the connect, and the held frames with it.
+      ws.close(1011, "replay failed; resume again");
+      return false;
+    }
+    for (const f of frames) gate.replayed(f);
+    gate.done();
+    return true;
   }
 
   /** Fans deliveries out after a short coalescing window; resolves once sent. */
@@ -71,7 +139,10 @@ export class Hub extends DurableObject {
         // per target node would cost targets × sockets.
         const targets = d.nodeIds === null ? null : new Set(d.nodeIds);
         for (const [ws, nodeId] of sockets) {
-          if (targets === null || targets.has(nodeId)) this.#send(ws, frame);
+          if (targets !== null && !targets.has(nodeId)) continue;
+          const gate = this.#gates.get(ws);
+          if (gate) gate.live(frame);
+          else this.#send(ws, frame);
         }
       }
     }
@@ -120,11 +191,40 @@ export class Hub extends DurableObject {
     });
   }
 
-  override async webSocketMessage(): Promise<void> {
-    // The bridge never sends; nothing to do.
+  /** Upstream messages of agent sockets: status acks, batched like those over HTTP. */
+  override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+    const a = ws.deserializeAttachment() as Attachment;
+    if (a.kind !== "agent") return;
+    const parsed = parseAgentMessage(raw);
+    if (!parsed.ok) {
+      this.#send(ws, statusErrorFrame(parsed.id, "validation_failed", parsed.message));
+      return;
+    }
+    const { id, report } = parsed.message;
+    try {
+      const result = await this.#acks.submit({
+        nodeId: a.nodeId,
+        credentialHash: a.credentialHash,
+        report,
+        at: new Date(),
+      });
+      this.#send(ws, statusAckFrame(id, result));
+    } catch (err) {
+      const gone = err instanceof Error && err.message === NODE_GONE;
+      this.#send(
+        ws,
+        statusErrorFrame(
+          id,
+          gone ? "unauthorized" : "unavailable",
+          gone ? "node not found or credential changed" : "the status was not recorded; retry",
+        ),
+      );
+      if (gone) ws.close(4001, "node not found or credential changed");
+    }
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    this.#gates.delete(ws);
     try {
       ws.close(code === 1005 ? 1000 : code, "closed");
     } catch {
@@ -133,6 +233,7 @@ export class Hub extends DurableObject {
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
+    this.#gates.delete(ws);
     try {
       ws.close(1011, "error");
     } catch {

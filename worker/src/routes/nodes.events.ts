@@ -1,27 +1,24 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { eq } from "drizzle-orm";
 import { nodes, orgs } from "@tether/schema/tables";
+import { eq } from "drizzle-orm";
 import type { App } from "../context.ts";
 import { ApiError } from "../errors.ts";
-import { sseFrame } from "../hub/coalesce.ts";
 import { requireNode } from "../middleware/node-auth.ts";
-import { eventsSince, sealEvent } from "../services/events.ts";
-import { signersFor } from "../services/signing.ts";
+import { replayFrames } from "../services/replay.ts";
 import { SseStream } from "../services/sse-bridge.ts";
 import { nodeSecurity } from "./agent.schemas.ts";
 import { errorResponses, UuidParam } from "./common.ts";
 
-/** More missed events than this: the node is told to refetch its state instead. */
-const MAX_REPLAY = 1000;
 const KEEPALIVE_MS = 15_000;
 const RETRY_MS = 3000;
 
 const route = createRoute({
   method: "get",
   path: "/v1/nodes/{id}/events",
-  summary: "Server-Sent Events: signed envelopes for this node, resumable with Last-Event-ID",
+  summary:
+    "Signed envelopes for this node, as Server-Sent Events or over a WebSocket, resumable with Last-Event-ID",
   description:
-    "Each event's `id:` is the org's sequence number and `data:` a signed envelope (DESIGN.md §6). With `Last-Event-ID` (or `?last_event_id=`), missed events are replayed first; when they are no longer kept, a `snapshot_required` event says to refetch the state. Keep-alive comments every 15 s.",
+    'Each event\'s `id:` is the org\'s sequence number and `data:` a signed envelope (DESIGN.md §6). With `Last-Event-ID` (or `?last_event_id=`), missed events are replayed first; when they are no longer kept, a `snapshot_required` event says to refetch the state. Keep-alive comments every 15 s.\n\nWith `Upgrade: websocket` the same events arrive one per text message, in the same SSE framing, and the agent acknowledges applied state on the same connection: it sends `{"type":"status","id":"<correlation id>","report":{…}}` (the body of `POST /v1/nodes/{id}/status`) and receives `event: status_ack` (`{id, desired_revision, stale}`) once it is recorded, or `event: status_error` (`{id, code, message}`). The text `ping` is answered `pong`.',
   security: nodeSecurity,
   middleware: [requireNode] as const,
   request: {
@@ -55,6 +52,50 @@ export function registerNodeEvents(app: App): void {
       .select({ seq: orgs.eventSeq, prunedThrough: orgs.eventsPrunedThrough })
       .from(orgs)
       .where(eq(orgs.id, node.orgId));
+    const replay = (): Promise<string[]> =>
+      replayFrames(db, {
+        orgId: node.orgId,
+        nodeId: node.id,
+        resumeAfter: resumeAfter!,
+        org: org!,
+        signingSecret: c.var.env.SIGNING_KEY_SECRET,
+        now,
+      });
+    const seen = db.update(nodes).set({ lastSeenAt: now() }).where(eq(nodes.id, node.id));
+
+    if (c.req.header("upgrade")?.toLowerCase() === "websocket") {
+      // The WebSocket transport: the agent's socket ends in the Hub itself,
+      // which holds live frames until the replay is handed over (frames the
+      // Hub sends before the upgrade is answered wait in the socket).
+      const connId = crypto.randomUUID();
+      const res = await hub.connectAgent(node.orgId, node.id, node.credentialHash, {
+        connId,
+        afterSeq: resumeAfter ?? org!.seq,
+        replay: resumeAfter !== undefined,
+      });
+      if (res.status !== 101)
+        throw new ApiError("internal_error", "the event hub refused the stream");
+      const handOver = async () => {
+        await seen;
+        if (resumeAfter === undefined) return;
+        const frames = await replay().catch((err: unknown) => {
+          console.error(
+            JSON.stringify({
+              level: "warn",
+              msg: "replay failed; the agent will resume again",
+              node_id: node.id,
+              error: err instanceof Error ? err.message : String(err),
+            }),
+          );
+          return null;
+        });
+        await hub.replay(node.orgId, node.id, connId, frames);
+      };
+      // Before answering: the request's database pool ends with the response.
+      await handOver();
+      return res as never;
+    }
+
     const stream = new SseStream(resumeAfter ?? org!.seq);
     // Attach to the Hub first, so nothing committed from here on can be missed.
     const socket = await hub.connect(node.orgId, node.id, node.credentialHash);
@@ -73,49 +114,8 @@ export function registerNodeEvents(app: App): void {
     c.req.raw.signal.addEventListener("abort", () => stream.close());
     stream.write(`retry: ${RETRY_MS}\n: connected to tether as node ${node.id}\n\n`);
 
-    await db.update(nodes).set({ lastSeenAt: now() }).where(eq(nodes.id, node.id));
-    if (resumeAfter !== undefined) {
-      const missed =
-        resumeAfter < org!.prunedThrough
-          ? null
-          : await eventsSince(db, node.orgId, node.id, resumeAfter, MAX_REPLAY + 1);
-      const signerOf = await signersFor(
-        db,
-        node.orgId,
-        c.var.env.SIGNING_KEY_SECRET,
-        (missed ?? []).map((e) => e.signedWith),
-      );
-      if (missed === null || missed.length > MAX_REPLAY) {
-        const reason = missed === null ? "resume point no longer kept" : "too many missed events";
-        const snapshot = await sealEvent(
-          {
-            seq: org!.seq,
-            signedWith: null,
-            eventId: crypto.randomUUID(),
-            type: "snapshot_required",
-            revision: 0,
-            nodeIds: [node.id],
-            payload: { reason },
-          },
-          signerOf(null),
-          now(),
-        );
-        stream.replayed(
-          sseFrame({
-            seq: org!.seq,
-            eventType: "snapshot_required",
-            data: JSON.stringify(snapshot),
-          }),
-        );
-      } else {
-        for (const e of missed) {
-          const envelope = await sealEvent(e, signerOf(e.signedWith), now());
-          stream.replayed(
-            sseFrame({ seq: e.seq, eventType: e.type, data: JSON.stringify(envelope) }),
-          );
-        }
-      }
-    }
+    await seen;
+    if (resumeAfter !== undefined) for (const frame of await replay()) stream.replayed(frame);
     stream.replayDone();
 
     return new Response(stream.readable, {

@@ -8,6 +8,18 @@ export interface HubClient {
   publish(orgId: string, deliveries: Delivery[]): Promise<void>;
   /** Opens the bridge WebSocket for one node's SSE stream. */
   connect(orgId: string, nodeId: string, credentialHash: string): Promise<WebSocket>;
+  /**
+   * Hands an agent's WebSocket upgrade to its Hub (the WebSocket transport).
+   * With `replay`, live frames are held until {@link HubClient.replay}.
+   */
+  connectAgent(
+    orgId: string,
+    nodeId: string,
+    credentialHash: string,
+    opts: { connId: string; afterSeq: number; replay: boolean },
+  ): Promise<Response>;
+  /** The frames an agent socket missed; null = the replay failed (the socket is closed). */
+  replay(orgId: string, nodeId: string, connId: string, frames: string[] | null): Promise<boolean>;
   /** A status ack batched by the Hub; null when the node has no stream there. */
   ack(
     orgId: string,
@@ -32,6 +44,19 @@ export function hubClient(env: Pick<Env, "HUB">): HubClient {
       res.webSocket.accept();
       return res.webSocket;
     },
+    connectAgent(orgId, nodeId, credentialHash, { connId, afterSeq, replay }) {
+      const q = new URLSearchParams({
+        node: nodeId,
+        transport: "agent",
+        conn: connId,
+        after: String(afterSeq),
+        replay: replay ? "1" : "0",
+      });
+      return hub(orgId).fetch(`https://hub/connect?${q}`, {
+        headers: { upgrade: "websocket", "x-credential-hash": credentialHash },
+      });
+    },
+    replay: (orgId, nodeId, connId, frames) => hub(orgId).replay(nodeId, connId, frames),
     ack: (orgId, nodeId, credentialHash, report) => hub(orgId).ack(nodeId, credentialHash, report),
     async disconnect(orgId, nodeId, reason) {
       await hub(orgId).disconnect(nodeId, reason);
