@@ -20,3 +20,6 @@ export { regoPolicyVersions } from "./rego-policy-versions.ts";
 export { signingKeys } from "./signing-keys.ts";
 export { syscallEvents } from "./syscall-events.ts";
 export { tunnelConfigs } from "./tunnel-configs.ts";
+export { wasmModules } from "./wasm-modules.ts";
+export { wasmPolicies } from "./wasm-policies.ts";
+export { wasmPolicyVersions } from "./wasm-policy-versions.ts";
