@@ -149,7 +149,7 @@ describe("GET /v1/nodes/{id}/events over a WebSocket", () => {
     expect(none.status).toBe(401);
     const other = await AgentSocket.upgrade({ id: nodes[0]!.id, credential: nodes[1]!.credential });
     expect(other.status).toBe(403);
-    expect((await other.json()).error.code).toBe("forbidden");
+    expect(((await other.json()) as { error: { code: string } }).error.code).toBe("forbidden");
   });
 
   it("closes the socket of a deleted node", async () => {
