@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { OpaDataResult as DataResult, OpaError as OpaErrorShape } from "@tether/schema/wire";
 import type { App } from "../context.ts";
 
 /**
@@ -7,27 +8,9 @@ import type { App } from "../context.ts";
  * described here; their scheme is `OpaAdminKey` (an admin key, answered with
  * OPA's error object rather than the API's envelope).
  */
-const OpaError = z
-  .object({
-    code: z.enum([
-      "invalid_parameter",
-      "unauthorized",
-      "resource_not_found",
-      "resource_conflict",
-      "internal_error",
-    ]),
-    message: z.string(),
-    errors: z
-      .array(
-        z.object({
-          code: z.string(),
-          message: z.string(),
-          location: z.object({ file: z.string(), row: z.number(), col: z.number() }),
-        }),
-      )
-      .optional(),
-  })
-  .openapi("OpaError");
+// One declaration (@tether/schema/wire), shared with the agent's local endpoint.
+const OpaError = OpaErrorShape.openapi("OpaError");
+const OpaDataResult = DataResult.openapi("OpaDataResult");
 
 const errors = Object.fromEntries(
   [
@@ -42,9 +25,6 @@ const errors = Object.fromEntries(
 );
 
 const OpaPolicy = z.object({ id: z.string(), raw: z.string() }).openapi("OpaPolicy");
-const DataResult = z
-  .object({ result: z.unknown().optional(), decision_id: z.uuid() })
-  .openapi("OpaDataResult");
 const security = (scope: "admin" | "read") => [{ OpaAdminKey: [scope] }];
 const idParam = z.object({
   id: z.string().openapi({ param: { name: "id", in: "path" }, example: "example/authz" }),
@@ -122,7 +102,7 @@ export function documentOpaCompat(app: App): void {
             }
           : { query: z.object({ input: z.string().optional() }) }),
       },
-      responses: { 200: json(DataResult, "The decision"), ...errors },
+      responses: { 200: json(OpaDataResult, "The decision"), ...errors },
     });
   }
 }

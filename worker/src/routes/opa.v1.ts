@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { and, asc, eq, or } from "drizzle-orm";
 import { regoPolicies } from "@tether/schema/tables";
+import { opaCodeFor, parseOpaInput } from "@tether/schema/wire";
 import type { App, AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { requireAdmin } from "../middleware/auth.ts";
@@ -15,16 +16,6 @@ import { documentOpaCompat } from "./opa.v1.docs.ts";
  * `{code, message, errors?}` with OPA's codes. Admin keys authenticate
  * (read for data and policy reads, admin for policy writes).
  */
-const OPA_CODE: Record<number, string> = {
-  400: "invalid_parameter",
-  401: "unauthorized",
-  403: "unauthorized",
-  404: "resource_not_found",
-  409: "resource_conflict",
-  413: "invalid_parameter",
-  415: "invalid_parameter",
-};
-
 interface DetailError {
   code?: string;
   message?: string;
@@ -59,7 +50,7 @@ async function opaErrorObject(c: Context<AppEnv>, next: () => Promise<void>) {
       ? "error(s) occurred while compiling module(s)"
       : (api?.message ?? "internal error");
   c.res = c.json(
-    { code: OPA_CODE[status] ?? "internal_error", message, ...(errors ? { errors } : {}) },
+    { code: opaCodeFor(status), message, ...(errors ? { errors } : {}) },
     status,
     api?.headers ?? {},
   );
@@ -85,20 +76,9 @@ const opaPolicy = (r: RegoPolicyRow) => ({ id: r.name, raw: r.source });
 
 /** Parses `{"input": …}` (or nothing); OPA's message for anything else. */
 function inputOf(text: string): unknown {
-  if (text.trim() === "") return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (e) {
-    throw new ApiError(
-      "bad_request",
-      `body contains malformed input document: ${e instanceof Error ? e.message : String(e)}`,
-    );
-  }
-  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-    throw new ApiError("bad_request", "body contains malformed input document: not an object");
-  }
-  return (parsed as { input?: unknown }).input;
+  const parsed = parseOpaInput(text);
+  if (!parsed.ok) throw new ApiError("bad_request", parsed.message);
+  return parsed.input;
 }
 
 async function answer(c: Context<AppEnv>, input: unknown) {

@@ -81,12 +81,7 @@ export function failingTests(file: string, source: string, testsSource: string, 
 }
 
 /** `data.tether.sandbox.allow`, `tether/sandbox/allow` or `/tether/sandbox/allow` → `tether/sandbox/allow`. */
-export function normalizePath(path: string): string {
-  let segs = path.includes("/") ? path.split("/") : path.split(".");
-  segs = segs.filter((s) => s !== "");
-  if (segs[0] === "data") segs = segs.slice(1);
-  return segs.join("/");
-}
+export { normalizeDataPath as normalizePath } from "@tether/schema/wire";
 
 export interface PathValue {
   defined: boolean;

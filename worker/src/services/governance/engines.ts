@@ -1,6 +1,7 @@
 import { and, asc, eq } from "drizzle-orm";
 import { compile, type Engine } from "@tether/rego";
 import { orgs, regoPolicies } from "@tether/schema/tables";
+import { policyOwningPath } from "@tether/schema/wire";
 import { ApiError } from "../../errors.ts";
 import type { Tx } from "../audit.ts";
 import { moduleFile, regoErrorsOf } from "./compile.ts";
@@ -98,11 +99,5 @@ export function compileOrRefuse(
 
 /** The active policy a path belongs to (longest package prefix), for decision logs. */
 export function policyForPath(set: ActiveSet, path: string): ActivePolicy | undefined {
-  let best: ActivePolicy | undefined;
-  for (const p of set.policies) {
-    const pkg = p.packagePath.replaceAll(".", "/");
-    const inside = path === pkg || path.startsWith(`${pkg}/`) || pkg.startsWith(`${path}/`);
-    if (inside && (!best || p.packagePath.length > best.packagePath.length)) best = p;
-  }
-  return best;
+  return policyOwningPath(set.policies, path, (p) => p.packagePath);
 }
