@@ -13,14 +13,19 @@ import { openDatabase } from "../../dev/node-database.ts";
 import { createOrgWithAdminKey } from "../../worker/src/services/orgs.ts";
 import { cryptoRandom } from "../../worker/src/services/tokens.ts";
 import { ms, percentile, table } from "../stats.ts";
-import { type Enrolled, SimAgent } from "./sim-agent.ts";
+import { type Enrolled, SimAgent, type Transport } from "./sim-agent.ts";
 
 const { values } = parseArgs({
   options: {
     n: { type: "string", default: "10,100,1000" },
     writes: { type: "string", default: "10" },
+    transport: { type: "string", default: "ws,sse" },
   },
 });
+const transports = values.transport!.split(",") as Transport[];
+for (const t of transports) {
+  if (t !== "ws" && t !== "sse") throw new Error(`--transport: unknown transport "${t}" (ws, sse)`);
+}
 const sizes = values.n!.split(",").map(Number);
 const writes = Number(values.writes);
 
@@ -84,92 +89,94 @@ async function waitFor(check: () => boolean, timeoutMs: number, what: string): P
 const rows: Record<string, string | number>[] = [];
 let retries = 0;
 try {
-  for (const n of sizes) {
-    const adminKey = await newOrgKey(`bench-${n}`);
-    const { token } = await call("POST", "/api/enrollment-tokens", adminKey, {
-      name: "bench",
-      reusable: true,
-    });
-    const nodes: Enrolled[] = [];
-    for (let i = 0; i < n; i += 25) {
-      const batch = await Promise.all(
-        Array.from({ length: Math.min(25, n - i) }, (_, j) =>
-          call("POST", "/v1/register", token, {
-            public_key: Buffer.from(cryptoRandom(32)).toString("base64"),
-            hostname: `sim-${i + j}`,
-          }),
-        ),
-      );
-      nodes.push(
-        ...batch.map((r) => ({ id: r.node_id, credential: r.credential, keys: r.signing_keys })),
-      );
-    }
-    const policy = await call("POST", "/api/mesh/policies", adminKey, {
-      name: "bench",
-      rules: [{ src: "*", dst: "*", port: 1, protocol: "tcp", action: "deny" }],
-    });
-    const agents = nodes.map((node) => new SimAgent(server, node));
-    for (let i = 0; i < agents.length; i += 100)
-      await Promise.all(agents.slice(i, i + 100).map((a) => a.start()));
-    await waitFor(() => agents.every((a) => a.connected), 30_000, "streams");
-    const connected = await call("GET", "/api/hub/connections", adminKey);
-    if (connected.connections.length !== n)
-      throw new Error(`${connected.connections.length} of ${n} connected`);
-
-    const broadcast: number[] = [];
-    const broadcastAll: number[] = [];
-    const acks: number[] = [];
-    const acksAll: number[] = [];
-    const phases: { put: number; firstEvent: number; allEvents: number; allAcks: number }[] = [];
-    for (let w = 0; w < writes; w++) {
-      const t0 = performance.now();
-      const { id } = await call("POST", "/api/hub/ping", adminKey);
-      await waitFor(() => agents.every((a) => a.pings.has(id)), 30_000, "pings");
-      const times = agents.map((a) => a.pings.get(id)! - t0);
-      broadcast.push(...times);
-      broadcastAll.push(Math.max(...times));
-
-      const t1 = performance.now();
-      const written = await call("PUT", `/api/mesh/policies/${policy.id}`, adminKey, {
+  for (const transport of transports)
+    for (const n of sizes) {
+      const adminKey = await newOrgKey(`bench-${transport}-${n}`);
+      const { token } = await call("POST", "/api/enrollment-tokens", adminKey, {
         name: "bench",
-        rules: [{ src: "*", dst: "*", port: 2 + w, protocol: "tcp", action: "deny" }],
+        reusable: true,
       });
-      const putDone = performance.now() - t1;
-      const revision = written.revision as number;
-      await waitFor(() => agents.every((a) => a.acks.has(revision)), 60_000, "acks");
-      const ackTimes = agents.map((a) => a.acks.get(revision)! - t1);
-      acks.push(...ackTimes);
-      acksAll.push(Math.max(...ackTimes));
-      const recv = agents.map((a) => a.received.get(revision)! - t1);
-      phases.push({
-        put: putDone,
-        firstEvent: Math.min(...recv),
-        allEvents: Math.max(...recv),
-        allAcks: Math.max(...ackTimes),
+      const nodes: Enrolled[] = [];
+      for (let i = 0; i < n; i += 25) {
+        const batch = await Promise.all(
+          Array.from({ length: Math.min(25, n - i) }, (_, j) =>
+            call("POST", "/v1/register", token, {
+              public_key: Buffer.from(cryptoRandom(32)).toString("base64"),
+              hostname: `sim-${i + j}`,
+            }),
+          ),
+        );
+        nodes.push(
+          ...batch.map((r) => ({ id: r.node_id, credential: r.credential, keys: r.signing_keys })),
+        );
+      }
+      const policy = await call("POST", "/api/mesh/policies", adminKey, {
+        name: "bench",
+        rules: [{ src: "*", dst: "*", port: 1, protocol: "tcp", action: "deny" }],
       });
+      const agents = nodes.map((node) => new SimAgent(server, node, transport));
+      for (let i = 0; i < agents.length; i += 100)
+        await Promise.all(agents.slice(i, i + 100).map((a) => a.start()));
+      await waitFor(() => agents.every((a) => a.connected), 30_000, "streams");
+      const connected = await call("GET", "/api/hub/connections", adminKey);
+      if (connected.connections.length !== n)
+        throw new Error(`${connected.connections.length} of ${n} connected`);
+
+      const broadcast: number[] = [];
+      const broadcastAll: number[] = [];
+      const acks: number[] = [];
+      const acksAll: number[] = [];
+      const phases: { put: number; firstEvent: number; allEvents: number; allAcks: number }[] = [];
+      for (let w = 0; w < writes; w++) {
+        const t0 = performance.now();
+        const { id } = await call("POST", "/api/hub/ping", adminKey);
+        await waitFor(() => agents.every((a) => a.pings.has(id)), 30_000, "pings");
+        const times = agents.map((a) => a.pings.get(id)! - t0);
+        broadcast.push(...times);
+        broadcastAll.push(Math.max(...times));
+
+        const t1 = performance.now();
+        const written = await call("PUT", `/api/mesh/policies/${policy.id}`, adminKey, {
+          name: "bench",
+          rules: [{ src: "*", dst: "*", port: 2 + w, protocol: "tcp", action: "deny" }],
+        });
+        const putDone = performance.now() - t1;
+        const revision = written.revision as number;
+        await waitFor(() => agents.every((a) => a.acks.has(revision)), 60_000, "acks");
+        const ackTimes = agents.map((a) => a.acks.get(revision)! - t1);
+        acks.push(...ackTimes);
+        acksAll.push(Math.max(...ackTimes));
+        const recv = agents.map((a) => a.received.get(revision)! - t1);
+        phases.push({
+          put: putDone,
+          firstEvent: Math.min(...recv),
+          allEvents: Math.max(...recv),
+          allAcks: Math.max(...ackTimes),
+        });
+      }
+      const failures = agents.reduce((s, a) => s + a.verifyFailures, 0);
+      retries += agents.reduce((s, a) => s + a.retries, 0);
+      for (const a of agents) a.stop();
+      rows.push({
+        transport,
+        N: n,
+        "broadcast p50": ms(percentile(broadcast, 50)),
+        "broadcast p99": ms(percentile(broadcast, 99)),
+        "write→ack p50": ms(percentile(acks, 50)),
+        "write→ack p99": ms(percentile(acks, 99)),
+        "write→all acked (mean)": ms(acksAll.reduce((s, x) => s + x, 0) / acksAll.length),
+        "ratio p99": (percentile(acks, 99) / percentile(broadcast, 99)).toFixed(2),
+        "bad signatures": failures,
+        "retried requests": retries,
+        "acks batched by the Hub": `${agents.reduce((s, a) => s + a.batchedAcks, 0)}/${agents.reduce((s, a) => s + a.acks.size, 0)}`,
+      });
+      const mean = (k: keyof (typeof phases)[0]) =>
+        ms(phases.reduce((x, p) => x + p[k], 0) / phases.length);
+      console.error(
+        `${transport} N=${n}: PUT answered ${mean("put")}, first event ${mean("firstEvent")}, all events ${mean("allEvents")}, all acks ${mean("allAcks")}`,
+      );
+      retries = 0;
     }
-    const failures = agents.reduce((s, a) => s + a.verifyFailures, 0);
-    retries += agents.reduce((s, a) => s + a.retries, 0);
-    for (const a of agents) a.stop();
-    rows.push({
-      N: n,
-      "broadcast p50": ms(percentile(broadcast, 50)),
-      "broadcast p99": ms(percentile(broadcast, 99)),
-      "write→ack p50": ms(percentile(acks, 50)),
-      "write→ack p99": ms(percentile(acks, 99)),
-      "write→all acked (mean)": ms(acksAll.reduce((s, x) => s + x, 0) / acksAll.length),
-      "ratio p99": (percentile(acks, 99) / percentile(broadcast, 99)).toFixed(2),
-      "bad signatures": failures,
-      "retried requests": retries,
-      "acks batched by the Hub": `${agents.reduce((s, a) => s + a.batchedAcks, 0)}/${agents.reduce((s, a) => s + a.acks.size, 0)}`,
-    });
-    const mean = (k: keyof (typeof phases)[0]) =>
-      ms(phases.reduce((x, p) => x + p[k], 0) / phases.length);
-    console.error(
-      `N=${n}: PUT answered ${mean("put")}, first event ${mean("firstEvent")}, all events ${mean("allEvents")}, all acks ${mean("allAcks")}`,
-    );
-    retries = 0;
-  }
   console.log(
     `\nbench/propagation (${writes} writes per N, wrangler dev + PGlite on this machine)\n`,
   );

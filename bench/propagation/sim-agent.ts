@@ -1,12 +1,17 @@
 import type { webcrypto } from "node:crypto";
-import { createParser } from "eventsource-parser";
 import { type Envelope, type SigningKeyInfo, signingBytes } from "@tether/schema/wire";
+import { createParser, type EventSourceMessage } from "eventsource-parser";
+import WebSocket from "ws";
 
 /**
- * A simulated agent: a real SSE connection to the control plane, Ed25519
- * verification of every envelope, and an ack through POST /status, as the
- * real agent does, without touching the kernel.
+ * A simulated agent, as the real agent behaves without touching the kernel:
+ * a real event stream to the control plane, Ed25519 verification of every
+ * envelope, and an ack of the applied revision.
+ * - `sse`: Server-Sent Events, acks through POST /status;
+ * - `ws`: the WebSocket transport, acks up the same socket (status_ack).
  */
+export type Transport = "sse" | "ws";
+
 export interface Enrolled {
   id: string;
   credential: string;
@@ -27,9 +32,12 @@ export class SimAgent {
   retries = 0;
   connected = false;
 
+  #socket: WebSocket | undefined;
+
   constructor(
     readonly server: string,
     readonly node: Enrolled,
+    readonly transport: Transport = "sse",
   ) {}
 
   async start(): Promise<void> {
@@ -44,6 +52,7 @@ export class SimAgent {
         ),
       ),
     );
+    if (this.transport === "ws") return this.#startWs();
     let res: Response | undefined;
     for (let attempt = 0; !res; attempt++) {
       try {
@@ -60,15 +69,7 @@ export class SimAgent {
     if (res.status !== 200 || !res.body)
       throw new Error(`stream: ${res.status} ${await res.text()}`);
     this.connected = true;
-    const parser = createParser({
-      onEvent: (ev) => {
-        if (ev.event === "ping") {
-          this.pings.set((JSON.parse(ev.data) as { id: string }).id, performance.now());
-        } else if (ev.event === "policy_updated") {
-          void this.#onPolicy(ev.data);
-        }
-      },
-    });
+    const parser = createParser({ onEvent: (ev) => this.#onEvent(ev) });
     const decoder = new TextDecoder();
     void (async () => {
       try {
@@ -80,6 +81,52 @@ export class SimAgent {
       }
       this.connected = false;
     })();
+  }
+
+  #onEvent(ev: EventSourceMessage): void {
+    if (ev.event === "ping") {
+      this.pings.set((JSON.parse(ev.data) as { id: string }).id, performance.now());
+    } else if (ev.event === "policy_updated") {
+      void this.#onPolicy(ev.data);
+    } else if (ev.event === "status_ack") {
+      const { id } = JSON.parse(ev.data) as { id: string };
+      this.acks.set(Number(id), performance.now());
+      this.batchedAcks++;
+    } else if (ev.event === "status_error") {
+      throw new Error(`status_error: ${ev.data}`);
+    }
+  }
+
+  async #startWs(): Promise<void> {
+    const url = `${this.server.replace(/^http/, "ws")}/v1/nodes/${this.node.id}/events`;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const ws = new WebSocket(url, {
+          headers: { authorization: `Bearer ${this.node.credential}` },
+          perMessageDeflate: false,
+        });
+        await new Promise<void>((resolve, reject) => {
+          ws.once("open", resolve);
+          ws.once("error", reject);
+          ws.once("unexpected-response", (_req, res) =>
+            reject(new Error(`upgrade refused: ${res.statusCode}`)),
+          );
+        });
+        this.#socket = ws;
+        break;
+      } catch (err) {
+        if (attempt >= 5) throw err;
+        this.retries++;
+        await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+      }
+    }
+    this.connected = true;
+    // Each message is one event in SSE framing: the same parser as the SSE transport.
+    const parser = createParser({ onEvent: (ev) => this.#onEvent(ev) });
+    this.#socket.on("message", (data) => parser.feed(String(data)));
+    this.#socket.on("close", () => {
+      this.connected = false;
+    });
   }
 
   async #onPolicy(data: string, attempt = 0): Promise<void> {
@@ -102,6 +149,16 @@ export class SimAgent {
       return;
     }
     const { revision } = JSON.parse(envelope.payload) as { revision: number };
+    const report = {
+      applied_revision: revision,
+      ruleset_hash: null,
+      peer_count: 0,
+      mode: "enforce",
+    };
+    if (this.#socket) {
+      this.#socket.send(JSON.stringify({ type: "status", id: String(revision), report }));
+      return;
+    }
     try {
       const res = await fetch(`${this.server}/v1/nodes/${this.node.id}/status`, {
         method: "POST",
@@ -109,12 +166,7 @@ export class SimAgent {
           authorization: `Bearer ${this.node.credential}`,
           "content-type": "application/json",
         },
-        body: JSON.stringify({
-          applied_revision: revision,
-          ruleset_hash: null,
-          peer_count: 0,
-          mode: "enforce",
-        }),
+        body: JSON.stringify(report),
       });
       await res.arrayBuffer();
       if (res.status === 200) {
@@ -131,5 +183,6 @@ export class SimAgent {
 
   stop(): void {
     this.#abort.abort();
+    this.#socket?.close(1000, "bench done");
   }
 }
