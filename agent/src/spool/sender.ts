@@ -63,7 +63,7 @@ export class Sender<T = unknown> {
     this.#kick?.();
     this.#unsubscribe?.();
     await this.#loop;
-    this.#writeStatus();
+    this.writeStatus();
   }
 
   /** Counters and the spool's state, as `tether-agent status` shows them. */
@@ -109,7 +109,7 @@ export class Sender<T = unknown> {
       }
       if (signal.aborted) break;
       await this.#settle(batch, outcome, signal);
-      this.#writeStatus();
+      this.writeStatus();
     }
   }
 
@@ -153,13 +153,14 @@ export class Sender<T = unknown> {
           attempt: this.#failures,
           retry_in_ms: delay,
         });
-        this.#writeStatus();
+        this.writeStatus();
         await this.#clock.sleep(delay, signal);
       }
     }
   }
 
-  #writeStatus(): void {
+  /** Rewrites the status file now (the spool's owner calls it when its own counters move). */
+  writeStatus(): void {
     if (!this.#o.status) return;
     try {
       writeSpoolStatus(this.#o.status.dataDir, this.status());

@@ -174,10 +174,7 @@ export class Spool<T = unknown> {
       const entry = this.#pending[0];
       if (!entry) return undefined;
       try {
-        const raw = JSON.parse(readFileSync(entry.file, "utf8")) as Record<string, unknown>;
-        if (typeof raw.id !== "string" || typeof raw.sealed_at !== "string" || !("payload" in raw))
-          throw new Error("not a spooled batch (id, sealed_at, payload)");
-        return { id: raw.id, seq: entry.seq, sealedAt: raw.sealed_at, payload: raw.payload as T };
+        return this.#read(entry);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === "ENOENT") {
           this.#drop(entry);
@@ -189,6 +186,24 @@ export class Spool<T = unknown> {
         );
       }
     }
+  }
+
+  /** The most recently sealed batch still pending (a caller's crash recovery), or undefined. */
+  newest(): SpooledBatch<T> | undefined {
+    const entry = this.#pending.at(-1);
+    if (!entry) return undefined;
+    try {
+      return this.#read(entry);
+    } catch {
+      return undefined; // `oldest()` sets it aside when its turn comes
+    }
+  }
+
+  #read(entry: Entry): SpooledBatch<T> {
+    const raw = JSON.parse(readFileSync(entry.file, "utf8")) as Record<string, unknown>;
+    if (typeof raw.id !== "string" || typeof raw.sealed_at !== "string" || !("payload" in raw))
+      throw new Error("not a spooled batch (id, sealed_at, payload)");
+    return { id: raw.id, seq: entry.seq, sealedAt: raw.sealed_at, payload: raw.payload as T };
   }
 
   /** The batch was delivered: its file goes. */
