@@ -11,6 +11,7 @@ describe("loadConfig", () => {
       data_dir: "/var/lib/tether",
       interface: "tether0",
       listen_port: 51820,
+      transport: "auto",
       idle_timeout: 45,
       reconcile_interval: 30,
       stale_window: 300,
@@ -64,5 +65,44 @@ describe("loadConfig", () => {
     writeFileSync(file, "{nope");
     expect(() => loadConfig({ file })).toThrow(/is not valid JSON/);
     expect(() => loadConfig({ file: join(dir, "missing.json") })).toThrow(/config: cannot read/);
+  });
+
+  it("reads the telemetry setting from the file or as JSON from env and flags, and names a bad field", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tether-config-"));
+    const file = join(dir, "agent.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        telemetry: { app_id: "openclaw-1", sources: [{ path: "/var/log/t.jsonl" }] },
+      }),
+    );
+    expect(loadConfig({ file }).telemetry).toEqual({
+      app_id: "openclaw-1",
+      sources: [{ path: "/var/log/t.jsonl" }],
+      nft_counters: true,
+      nft_interval: 60,
+      batch_max_events: 1000,
+      batch_max_ms: 5000,
+      poll_ms: 1000,
+      spool_max_bytes: 256 * 1024 * 1024,
+    });
+    const fromEnv = loadConfig({
+      file,
+      env: { TETHER_TELEMETRY: JSON.stringify({ app_id: "other", batch_max_events: 10 }) },
+    });
+    expect(fromEnv.telemetry).toMatchObject({ app_id: "other", batch_max_events: 10, sources: [] });
+    expect(() =>
+      loadConfig({ flags: { telemetry: '{"app_id":"a","sources":[{"path":"/x","kind":"dns"}]}' } }),
+    ).toThrow(
+      "config: telemetry.sources.0.kind: must be one of syscall, network, file (from --telemetry)",
+    );
+    expect(() => loadConfig({ env: { TETHER_TELEMETRY: "{app_id" } })).toThrow(
+      /^config: telemetry: must be JSON .* \(from TETHER_TELEMETRY\)$/,
+    );
+    expect(() =>
+      loadConfig({ flags: { telemetry: '{"app_id":"a","batch_max_events":20000}' } }),
+    ).toThrow(
+      "config: telemetry.batch_max_events: must be a whole number of events from 1 to 10000",
+    );
   });
 });

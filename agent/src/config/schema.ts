@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { LOG_LEVELS } from "../log.ts";
+import { TRANSPORTS } from "../stream/transports.ts";
+import { TelemetryConfigSchema } from "./telemetry.ts";
 
 /**
  * Every setting of `tether-agent run`, with its default. The config file uses
@@ -30,6 +32,12 @@ export const AgentConfigSchema = z
       .min(1, "must be an integer from 1 to 65535")
       .max(65535, "must be an integer from 1 to 65535")
       .default(51820),
+    /**
+     * The event stream's transport: `websocket` (acks go up the same
+     * socket), `sse` (acks through POST /status), or `auto` (WebSocket, and
+     * SSE when the server or a proxy does not upgrade).
+     */
+    transport: z.enum(TRANSPORTS, `must be one of ${TRANSPORTS.join(", ")}`).default("auto"),
     /** Seconds without any byte on the event stream (keep-alives included) before reconnecting. */
     idle_timeout: seconds(1, 3600).default(45),
     /** Seconds between periodic reconciles (drift repair). */
@@ -47,6 +55,8 @@ export const AgentConfigSchema = z
       .string()
       .regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be a network namespace name")
       .optional(),
+    /** The telemetry shipper (off when absent); a JSON object in env and flags. */
+    telemetry: TelemetryConfigSchema.optional(),
   })
   .strict();
 
@@ -58,11 +68,12 @@ function seconds(min: number, max: number) {
 }
 
 /** Setting names and their kinds, for coercing env and flag strings. */
-export const SETTING_KINDS: Record<keyof AgentConfig, "string" | "number" | "boolean"> = {
+export const SETTING_KINDS: Record<keyof AgentConfig, "string" | "number" | "boolean" | "json"> = {
   server: "string",
   data_dir: "string",
   interface: "string",
   listen_port: "number",
+  transport: "string",
   idle_timeout: "number",
   reconcile_interval: "number",
   stale_window: "number",
@@ -70,4 +81,5 @@ export const SETTING_KINDS: Record<keyof AgentConfig, "string" | "number" | "boo
   teardown_on_exit: "boolean",
   log_level: "string",
   netns: "string",
+  telemetry: "json",
 };

@@ -1,11 +1,12 @@
+import type { EventType, NodeState, StatusReport } from "@tether/schema/wire";
 import type { EventSourceMessage } from "eventsource-parser";
-import type { EventType, NodeState } from "@tether/schema/wire";
 import type { AgentConfig } from "../config/schema.ts";
 import type { Logger } from "../log.ts";
 import { applyEvent } from "../state/apply-event.ts";
 import { loadCachedState, saveCachedState } from "../state/cache.ts";
 import type { AgentStatus } from "../state/status-file.ts";
-import { SseClient } from "../stream/sse-client.ts";
+import { createEventStream, type EventStream } from "../stream/event-stream.ts";
+import { StatusRefused } from "../stream/ws-client.ts";
 import { EnvelopeVerifier } from "../verify/verifier.ts";
 import { Coalescer } from "./coalescer.ts";
 import { type ControlPlaneApi, CredentialRefused, type Enforcement } from "./ports.ts";
@@ -20,6 +21,8 @@ export interface DaemonDeps {
   /** Delays of the retry loops (tests shorten them). */
   timing?: { retryBaseMs?: number; retryCapMs?: number; streamBackoffBaseMs?: number };
   fetch?: typeof fetch;
+  /** Runs beside the daemon (the telemetry shipper): started and stopped with it. */
+  telemetry?: { start(): void; stop(): Promise<void> };
 }
 
 /**
@@ -39,7 +42,7 @@ export class Daemon {
   readonly #verifier: EnvelopeVerifier;
   readonly #reconciler: Coalescer;
   readonly #refetcher: Coalescer;
-  #stream: SseClient | undefined;
+  #stream: EventStream | undefined;
   #state: NodeState | undefined;
   #source: AgentStatus["source"] = "cache";
   #timers: NodeJS.Timeout[] = [];
@@ -63,7 +66,8 @@ export class Daemon {
       retryCapMs: deps.timing?.retryCapMs ?? 60_000,
     };
     this.#report = new Reporter({
-      api: deps.api,
+      // Acks go up the event socket when the transport has one, else through POST /status.
+      api: { ...deps.api, postStatus: (report) => this.#postStatus(report) },
       dataDir: deps.config.data_dir,
       nodeId: deps.nodeId,
       log: deps.log,
@@ -106,6 +110,7 @@ export class Daemon {
       this.#refetcher.trigger("start");
     }
     this.#startStream();
+    this.#d.telemetry?.start();
     this.#every(cfg.reconcile_interval * 1000, () => this.#reconciler.trigger("timer"));
     this.#every(cfg.heartbeat_interval * 1000, () => void this.#heartbeat());
   }
@@ -118,6 +123,7 @@ export class Daemon {
     await this.#stream?.stop();
     await this.#refetcher.stop();
     await this.#reconciler.stop();
+    await this.#d.telemetry?.stop();
     if (this.#d.config.teardown_on_exit) {
       const errors = await this.#d.enforcement.teardown();
       if (errors.length > 0) this.#log.error("teardown incomplete", { errors });
@@ -153,7 +159,7 @@ export class Daemon {
             baseMs: this.#d.timing.streamBackoffBaseMs,
             capMs: this.#d.timing.streamBackoffBaseMs * 8,
           };
-    this.#stream = new SseClient({
+    this.#stream = createEventStream(cfg.transport, {
       url: this.#d.api.eventsUrl(),
       headers: () => this.#d.api.authHeaders(),
       resumeFrom: () => (this.#verifier.lastSeq >= 0 ? String(this.#verifier.lastSeq) : undefined),
@@ -172,6 +178,24 @@ export class Daemon {
       onFatal: () => this.#refused(),
     });
     this.#stream.start();
+  }
+
+  async #postStatus(report: StatusReport): Promise<void> {
+    const send = this.#stream?.connected ? this.#stream.sendStatus : undefined;
+    if (send) {
+      try {
+        await send(report);
+        return;
+      } catch (err) {
+        if (err instanceof StatusRefused && err.code === "unauthorized") {
+          throw new CredentialRefused(403, err.message);
+        }
+        this.#log.debug("status over the event socket failed; sending it over HTTP", {
+          error: err as Error,
+        });
+      }
+    }
+    await this.#d.api.postStatus(report);
   }
 
   async #onEvent(e: EventSourceMessage): Promise<void> {

@@ -85,6 +85,12 @@ export async function startFakeControlPlane(state: NodeState): Promise<FakeContr
     }
     res.writeHead(404).end();
   });
+  // An SSE-only control plane: an upgrade is answered with a plain response,
+  // so the agent's `auto` transport falls back to SSE (as behind a proxy
+  // that does not pass WebSockets).
+  server.on("upgrade", (_req, socket) => {
+    socket.end("HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 6\r\n\r\nno ws\n");
+  });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   cp.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return cp;
