@@ -2,6 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
+import { writeSpoolStatus } from "../spool/status.ts";
 import { writeStatus } from "../state/status-file.ts";
 import { generateWireGuardKeyPair, wireGuardPublicKey } from "./keys.ts";
 import { main } from "./main.ts";
@@ -49,6 +50,53 @@ describe("status", () => {
     expect(text).toContain("last sync:      2026-11-22T10:00:00.000Z (10 s ago)");
     expect(text).toContain("10.100.0.9      db (p1)");
     expect(text).toContain("  nft: boom");
+  });
+
+  it("adds each shipper's counters, in text and in JSON", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tether-status-"));
+    writeStatus(dir, {
+      node_id: "n1",
+      pid: 1,
+      revision: 1,
+      seq: 1,
+      mode: "enforce",
+      peers: [],
+      source: "control-plane",
+      connected: true,
+      last_sync: null,
+      last_reconcile: null,
+      ruleset_hash: null,
+      errors: [],
+      updated_at: "2026-11-22T10:00:05.000Z",
+    });
+    writeSpoolStatus(dir, {
+      name: "telemetry",
+      pending: 2,
+      pending_bytes: 900,
+      spooled: 12,
+      refused: 0,
+      sent: 10,
+      duplicates: 1,
+      retried: 3,
+      rejected: 0,
+      rejected_on_disk: 0,
+      consecutive_failures: 3,
+      last_error: "HTTP 503",
+      last_sent_at: "2026-11-22T10:00:00.000Z",
+      next_attempt_at: "2026-11-22T10:00:08.000Z",
+      updated_at: "2026-11-22T10:00:05.000Z",
+      extra: { sources: [{ path: "/var/log/trace.jsonl", lines: 120, malformed: 2 }] },
+    });
+    const { text } = statusText(dir, false);
+    expect(text).toContain(
+      "telemetry: 2 batches pending (900 bytes), 10 sent (1 duplicates), 3 retried, 0 rejected (0 kept), 0 refused (spool full)",
+    );
+    expect(text).toContain("  last error: HTTP 503");
+    expect(text).toContain("  source /var/log/trace.jsonl: 120 lines read, 2 malformed");
+    expect(JSON.parse(statusText(dir, true).text).spools[0]).toMatchObject({
+      name: "telemetry",
+      sent: 10,
+    });
   });
 });
 

@@ -1,8 +1,9 @@
-import { type ConfigSources, ConfigError, loadConfig } from "../config/load.ts";
+import { ConfigError, type ConfigSources, loadConfig } from "../config/load.ts";
 import { httpControlPlane } from "../daemon/api.ts";
 import { Daemon } from "../daemon/daemon.ts";
 import { createEnforcement } from "../daemon/enforcement.ts";
 import { createLogger, type LogLevel } from "../log.ts";
+import { shipperFromConfig } from "../shipper/from-config.ts";
 import { loadIdentity } from "../state/identity.ts";
 import { createExecRunner } from "../sys/exec-runner.ts";
 
@@ -23,12 +24,25 @@ export async function runDaemon(sources: ConfigSources): Promise<number> {
   });
   const runner = createExecRunner(config.netns ? { netns: config.netns } : {});
   const server = config.server ?? identity.server;
-  const daemon = new Daemon({
+  const { telemetry } = config;
+  const shipper = telemetry
+    ? shipperFromConfig({
+        config: { ...config, telemetry },
+        server,
+        nodeId: identity.node_id,
+        env: sources.env ?? process.env,
+        runner,
+        meshIp: () => daemon.state?.node.mesh_ip,
+        log,
+      })
+    : undefined;
+  const daemon: Daemon = new Daemon({
     config,
     nodeId: identity.node_id,
     api: httpControlPlane({ server, nodeId: identity.node_id, credential: identity.credential }),
     enforcement: createEnforcement({ config, identity, runner, log }),
     log,
+    ...(shipper ? { telemetry: shipper } : {}),
   });
   const onSignal = (signal: string) => {
     log.info("signal received; stopping", { signal });

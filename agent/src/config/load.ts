@@ -55,13 +55,14 @@ export function loadConfig(sources: ConfigSources = {}): AgentConfig {
     const envName = `TETHER_${name.toUpperCase()}`;
     const value = env[envName];
     if (value !== undefined && value !== "") {
-      merged[name] = coerce(name, value);
+      merged[name] = coerce(name, value, envName);
       origin.set(name, envName);
     }
   }
   for (const [name, value] of Object.entries(sources.flags ?? {})) {
     if (value === undefined) continue;
-    merged[name] = typeof value === "string" ? coerce(name, value) : value;
+    merged[name] =
+      typeof value === "string" ? coerce(name, value, `--${name.replaceAll("_", "-")}`) : value;
     origin.set(name, `--${name.replaceAll("_", "-")}`);
   }
 
@@ -75,12 +76,21 @@ export function loadConfig(sources: ConfigSources = {}): AgentConfig {
       `config: ${keys.join(", ")}: unknown setting${keys.length > 1 ? "s" : ""}${file ? ` (in ${file})` : ""}; known: ${Object.keys(SETTING_KINDS).join(", ")}`,
     );
   }
-  const from = origin.get(name);
+  const from = origin.get(String(issue.path[0]));
   throw new ConfigError(`config: ${name}: ${issue.message}${from ? ` (from ${from})` : ""}`);
 }
 
-function coerce(name: string, value: string): unknown {
+function coerce(name: string, value: string, from: string): unknown {
   const kind = SETTING_KINDS[name as keyof AgentConfig];
+  if (kind === "json") {
+    try {
+      return JSON.parse(value);
+    } catch (err) {
+      throw new ConfigError(
+        `config: ${name}: must be JSON (${(err as Error).message}) (from ${from})`,
+      );
+    }
+  }
   if (kind === "number" && /^-?\d+$/.test(value.trim())) return Number(value.trim());
   if (kind === "boolean") {
     const v = value.trim().toLowerCase();
