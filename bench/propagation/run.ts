@@ -1,6 +1,6 @@
 /**
  * bench/propagation: policy write → every agent has verified the signed
- * event and acknowledged it through POST /status, for N simulated agents
+ * event and its acknowledgement was recorded, for N simulated agents
  * holding real SSE connections to `wrangler dev`; beside it, a bare
  * broadcast (`POST /api/hub/ping`) through the same Durable Object to the
  * same connections, measured in the same run.
@@ -13,7 +13,8 @@ import { openDatabase } from "../../dev/node-database.ts";
 import { createOrgWithAdminKey } from "../../worker/src/services/orgs.ts";
 import { cryptoRandom } from "../../worker/src/services/tokens.ts";
 import { ms, percentile, table } from "../stats.ts";
-import { type Enrolled, SimAgent, type Transport } from "./sim-agent.ts";
+import { clock, Fleet } from "./fleet.ts";
+import type { Enrolled, Transport } from "./sim-agent.ts";
 
 const { values } = parseArgs({
   options: {
@@ -78,15 +79,8 @@ async function newOrgKey(name: string): Promise<string> {
   }
 }
 
-async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!check()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
-
 const rows: Record<string, string | number>[] = [];
+const fleet = new Fleet();
 let retries = 0;
 try {
   for (const transport of transports)
@@ -114,10 +108,7 @@ try {
         name: "bench",
         rules: [{ src: "*", dst: "*", port: 1, protocol: "tcp", action: "deny" }],
       });
-      const agents = nodes.map((node) => new SimAgent(server, node, transport));
-      for (let i = 0; i < agents.length; i += 100)
-        await Promise.all(agents.slice(i, i + 100).map((a) => a.start()));
-      await waitFor(() => agents.every((a) => a.connected), 30_000, "streams");
+      await fleet.start(server, nodes, transport);
       const connected = await call("GET", "/api/hub/connections", adminKey);
       if (connected.connections.length !== n)
         throw new Error(`${connected.connections.length} of ${n} connected`);
@@ -128,25 +119,24 @@ try {
       const acksAll: number[] = [];
       const phases: { put: number; firstEvent: number; allEvents: number; allAcks: number }[] = [];
       for (let w = 0; w < writes; w++) {
-        const t0 = performance.now();
+        const t0 = clock();
         const { id } = await call("POST", "/api/hub/ping", adminKey);
-        await waitFor(() => agents.every((a) => a.pings.has(id)), 30_000, "pings");
-        const times = agents.map((a) => a.pings.get(id)! - t0);
+        const times = (await fleet.pings(id)).map((t) => t - t0);
         broadcast.push(...times);
         broadcastAll.push(Math.max(...times));
 
-        const t1 = performance.now();
+        const t1 = clock();
         const written = await call("PUT", `/api/mesh/policies/${policy.id}`, adminKey, {
           name: "bench",
           rules: [{ src: "*", dst: "*", port: 2 + w, protocol: "tcp", action: "deny" }],
         });
-        const putDone = performance.now() - t1;
+        const putDone = clock() - t1;
         const revision = written.revision as number;
-        await waitFor(() => agents.every((a) => a.acks.has(revision)), 60_000, "acks");
-        const ackTimes = agents.map((a) => a.acks.get(revision)! - t1);
+        const { acked, received } = await fleet.acks(revision);
+        const ackTimes = acked.map((t) => t - t1);
         acks.push(...ackTimes);
         acksAll.push(Math.max(...ackTimes));
-        const recv = agents.map((a) => a.received.get(revision)! - t1);
+        const recv = received.map((t) => t - t1);
         phases.push({
           put: putDone,
           firstEvent: Math.min(...recv),
@@ -154,9 +144,8 @@ try {
           allAcks: Math.max(...ackTimes),
         });
       }
-      const failures = agents.reduce((s, a) => s + a.verifyFailures, 0);
-      retries += agents.reduce((s, a) => s + a.retries, 0);
-      for (const a of agents) a.stop();
+      const stats = await fleet.stop();
+      retries += stats.retries;
       rows.push({
         transport,
         N: n,
@@ -166,9 +155,9 @@ try {
         "write→ack p99": ms(percentile(acks, 99)),
         "write→all acked (mean)": ms(acksAll.reduce((s, x) => s + x, 0) / acksAll.length),
         "ratio p99": (percentile(acks, 99) / percentile(broadcast, 99)).toFixed(2),
-        "bad signatures": failures,
+        "bad signatures": stats.verifyFailures,
         "retried requests": retries,
-        "acks batched by the Hub": `${agents.reduce((s, a) => s + a.batchedAcks, 0)}/${agents.reduce((s, a) => s + a.acks.size, 0)}`,
+        "acks batched by the Hub": `${stats.batchedAcks}/${stats.acks}`,
       });
       const mean = (k: keyof (typeof phases)[0]) =>
         ms(phases.reduce((x, p) => x + p[k], 0) / phases.length);
@@ -182,5 +171,6 @@ try {
   );
   console.log(table(rows));
 } finally {
+  await fleet.close();
   await plane.stop();
 }

@@ -38,6 +38,8 @@ export class SimAgent {
     readonly server: string,
     readonly node: Enrolled,
     readonly transport: Transport = "sse",
+    /** The clock times are stamped with. */
+    readonly now: () => number = () => performance.now(),
   ) {}
 
   async start(): Promise<void> {
@@ -85,12 +87,12 @@ export class SimAgent {
 
   #onEvent(ev: EventSourceMessage): void {
     if (ev.event === "ping") {
-      this.pings.set((JSON.parse(ev.data) as { id: string }).id, performance.now());
+      this.pings.set((JSON.parse(ev.data) as { id: string }).id, this.now());
     } else if (ev.event === "policy_updated") {
       void this.#onPolicy(ev.data);
     } else if (ev.event === "status_ack") {
       const { id } = JSON.parse(ev.data) as { id: string };
-      this.acks.set(Number(id), performance.now());
+      this.acks.set(Number(id), this.now());
       this.batchedAcks++;
     } else if (ev.event === "status_error") {
       throw new Error(`status_error: ${ev.data}`);
@@ -133,7 +135,7 @@ export class SimAgent {
     const envelope = JSON.parse(data) as Envelope;
     if (attempt === 0) {
       const rev = (JSON.parse(envelope.payload) as { revision: number }).revision;
-      this.received.set(rev, performance.now());
+      this.received.set(rev, this.now());
     }
     const bytes = signingBytes(envelope);
     const signature = Buffer.from(envelope.signature, "base64");
@@ -170,7 +172,7 @@ export class SimAgent {
       });
       await res.arrayBuffer();
       if (res.status === 200) {
-        this.acks.set(revision, performance.now());
+        this.acks.set(revision, this.now());
         if (res.headers.get("x-tether-ack") === "batched") this.batchedAcks++;
       } else throw new Error(`status ${res.status}`);
     } catch (err) {
