@@ -28,7 +28,10 @@ export const clock = () => performance.timeOrigin + performance.now();
  * a time; times come back on {@link clock}.
  */
 export class Fleet {
-  readonly #worker = new Worker(new URL("./fleet-thread.ts", import.meta.url));
+  // The thread is TypeScript too: it loads through tsx like the bench does.
+  readonly #worker = new Worker(new URL("./fleet-thread.ts", import.meta.url), {
+    execArgv: ["--import", "tsx"],
+  });
 
   #ask(req: FleetRequest): Promise<FleetReply> {
     return new Promise((resolve, reject) => {
