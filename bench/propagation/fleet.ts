@@ -28,10 +28,12 @@ export const clock = () => performance.timeOrigin + performance.now();
  * a time; times come back on {@link clock}.
  */
 export class Fleet {
-  // The thread is TypeScript too: it loads through tsx like the bench does.
-  readonly #worker = new Worker(new URL("./fleet-thread.ts", import.meta.url), {
-    execArgv: ["--import", "tsx"],
-  });
+  // The thread is TypeScript too: it registers tsx's loader, then loads it.
+  readonly #worker = new Worker(
+    `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))})
+      .then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL("./fleet-thread.ts", import.meta.url).href)}); })`,
+    { eval: true },
+  );
 
   #ask(req: FleetRequest): Promise<FleetReply> {
     return new Promise((resolve, reject) => {
