@@ -2,6 +2,7 @@ import { ConfigError, type ConfigSources, loadConfig } from "../config/load.ts";
 import { httpControlPlane } from "../daemon/api.ts";
 import { Daemon } from "../daemon/daemon.ts";
 import { createEnforcement } from "../daemon/enforcement.ts";
+import { edgeFromConfig } from "../governance/from-config.ts";
 import { createLogger, type LogLevel } from "../log.ts";
 import { shipperFromConfig } from "../shipper/from-config.ts";
 import { loadIdentity } from "../state/identity.ts";
@@ -41,6 +42,7 @@ export async function runDaemon(sources: ConfigSources): Promise<number> {
     nodeId: identity.node_id,
     api: httpControlPlane({ server, nodeId: identity.node_id, credential: identity.credential }),
     enforcement: createEnforcement({ config, identity, runner, log }),
+    edge: edgeFromConfig({ config, server, identity, log }),
     log,
     ...(shipper ? { telemetry: shipper } : {}),
   });

@@ -18,7 +18,23 @@ describe("loadConfig", () => {
       heartbeat_interval: 60,
       teardown_on_exit: false,
       log_level: "info",
+      opa_socket: "/run/tether/opa.sock",
     });
+  });
+
+  it("takes the local OPA endpoint's socket and port, and names a bad one", () => {
+    const c = loadConfig({
+      env: { TETHER_OPA_SOCKET: "/tmp/t/opa.sock" },
+      flags: { opa_port: "8181" },
+    });
+    expect(c).toMatchObject({ opa_socket: "/tmp/t/opa.sock", opa_port: 8181 });
+    expect(loadConfig({ flags: { opa_socket: "off" } }).opa_socket).toBe("off");
+    expect(() => loadConfig({ env: { TETHER_OPA_SOCKET: "opa.sock" } })).toThrow(
+      "config: opa_socket: must be an absolute path, or off (from TETHER_OPA_SOCKET)",
+    );
+    expect(() => loadConfig({ flags: { opa_port: "70000" } })).toThrow(
+      "config: opa_port: must be an integer from 1 to 65535 (from --opa-port)",
+    );
   });
 
   it("layers file < env < flags", () => {

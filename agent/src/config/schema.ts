@@ -50,6 +50,20 @@ export const AgentConfigSchema = z
     log_level: z
       .enum(LOG_LEVELS as [string, ...string[]], `must be one of ${LOG_LEVELS.join(", ")}`)
       .default("info"),
+    /**
+     * The local OPA-compatible endpoint for sandbox enforcers: a unix socket
+     * (mode 0660; `off` for none) and/or a port on 127.0.0.1 (none by default).
+     */
+    opa_socket: z
+      .string()
+      .refine((s) => s === "off" || s.startsWith("/"), "must be an absolute path, or off")
+      .default("/run/tether/opa.sock"),
+    opa_port: z
+      .number("must be an integer from 1 to 65535")
+      .int("must be an integer from 1 to 65535")
+      .min(1, "must be an integer from 1 to 65535")
+      .max(65535, "must be an integer from 1 to 65535")
+      .optional(),
     /** Run every command inside this network namespace (tests, containers). */
     netns: z
       .string()
@@ -80,6 +94,8 @@ export const SETTING_KINDS: Record<keyof AgentConfig, "string" | "number" | "boo
   heartbeat_interval: "number",
   teardown_on_exit: "boolean",
   log_level: "string",
+  opa_socket: "string",
+  opa_port: "number",
   netns: "string",
   telemetry: "json",
 };

@@ -9,7 +9,12 @@ import { createEventStream, type EventStream } from "../stream/event-stream.ts";
 import { StatusRefused } from "../stream/ws-client.ts";
 import { EnvelopeVerifier } from "../verify/verifier.ts";
 import { Coalescer } from "./coalescer.ts";
-import { type ControlPlaneApi, CredentialRefused, type Enforcement } from "./ports.ts";
+import {
+  type ControlPlaneApi,
+  CredentialRefused,
+  type Enforcement,
+  type LocalDecisions,
+} from "./ports.ts";
 import { Reporter } from "./report.ts";
 
 export interface DaemonDeps {
@@ -23,6 +28,8 @@ export interface DaemonDeps {
   fetch?: typeof fetch;
   /** Runs beside the daemon (the telemetry shipper): started and stopped with it. */
   telemetry?: { start(): void; stop(): Promise<void> };
+  /** Local Rego decisions (agent/src/governance): fed every new state, started and stopped with it. */
+  edge?: LocalDecisions;
 }
 
 /**
@@ -91,6 +98,9 @@ export class Daemon {
   async start(): Promise<void> {
     const cfg = this.#d.config;
     const cached = loadCachedState(cfg.data_dir);
+    // Local decisions answer from the cache at once; a fetched state replaces it.
+    if (cached) this.#d.edge?.update(cached.state);
+    await this.#d.edge?.start();
     const fetched = await this.#refetch();
     if (this.#stopping) return;
     if (!fetched) {
@@ -124,6 +134,7 @@ export class Daemon {
     await this.#refetcher.stop();
     await this.#reconciler.stop();
     await this.#d.telemetry?.stop();
+    await this.#d.edge?.stop();
     if (this.#d.config.teardown_on_exit) {
       const errors = await this.#d.enforcement.teardown();
       if (errors.length > 0) this.#log.error("teardown incomplete", { errors });
@@ -213,11 +224,6 @@ export class Daemon {
       return;
     }
     const eventType: EventType = verdict.envelope.event_type;
-    if (eventType === "rego_policy_updated") {
-      this.#log.debug("rego policy events are not handled by this agent yet", {
-        seq: verdict.envelope.seq,
-      });
-    }
     const state = this.#state;
     if (!state) {
       this.#refetcher.trigger("event without state");
@@ -246,6 +252,7 @@ export class Daemon {
       case "changed":
         this.#state = result.state;
         this.#cacheDirty = true;
+        this.#d.edge?.update(result.state);
         if (eventType === "signing_key_rotated") {
           await this.#verifier.setKeys(result.state.signing_keys);
           this.#log.info("signing keys rotated", { trusted: this.#verifier.trustedKeyIds() });
@@ -266,6 +273,7 @@ export class Daemon {
       const seenSeq = this.#verifier.lastSeq;
       this.#state = state;
       this.#source = "control-plane";
+      this.#d.edge?.update(state);
       this.#report.synced();
       await this.#verifier.resetFromState(state);
       saveCachedState(this.#d.config.data_dir, state);
@@ -310,9 +318,14 @@ export class Daemon {
     else if (outcome.applied)
       this.#log.info("reconciled", { ...fields, ruleset_hash: outcome.rulesetHash });
     else this.#log.debug("reconcile: nothing to do", fields);
+    // Local-decision problems (a set that does not compile) are reported, not retried.
+    const edgeErrors = this.#d.edge?.errors() ?? [];
     this.#writeStatus();
     try {
-      await this.#report.reconciled(state, outcome);
+      await this.#report.reconciled(state, {
+        ...outcome,
+        errors: [...outcome.errors, ...edgeErrors],
+      });
     } catch (err) {
       if (err instanceof CredentialRefused) this.#refused();
       else throw err;

@@ -24,6 +24,16 @@ export interface Enforcement {
   teardown(): Promise<string[]>;
 }
 
+/** Local Rego decisions beside the kernel enforcement (agent/src/governance/edge.ts). */
+export interface LocalDecisions {
+  start(): Promise<void>;
+  /** A new desired state: its Rego policies may have changed. */
+  update(state: NodeState): void;
+  /** Problems for the status report (policies that do not compile, a refused listen). */
+  errors(): string[];
+  stop(): Promise<void>;
+}
+
 /** The control plane answered 401/403: this node's credential is unknown (node deleted). */
 export class CredentialRefused extends Error {
   constructor(

@@ -1,3 +1,4 @@
+import type { EdgeRegoPolicy } from "@tether/schema/wire";
 import { describe, expect, it } from "vitest";
 import { applyEvent } from "./apply-event.ts";
 import { NODE_ID, PEER_A, PEER_B, sampleState } from "./test-state.ts";
@@ -91,7 +92,7 @@ describe("applyEvent", () => {
     expect(r.kind === "changed" && r.state.signing_keys).toEqual(keys);
   });
 
-  it("asks for a refetch on snapshot_required and ignores rego events", () => {
+  it("asks for a refetch on snapshot_required", () => {
     expect(
       applyEvent(sampleState(), {
         type: "snapshot_required",
@@ -99,10 +100,62 @@ describe("applyEvent", () => {
         payload: { revision: 0, reason: "gap" },
       }),
     ).toEqual({ kind: "refetch", reason: "gap" });
-    expect(
-      applyEvent(sampleState(), { type: "rego_policy_updated", seq: 9, payload: { revision: 5 } })
-        .kind,
-    ).toBe("unchanged");
+  });
+
+  it("keeps the Rego policies that target this node, drops deleted, drafted and retargeted ones", () => {
+    const rego = (over: Partial<EdgeRegoPolicy> = {}): EdgeRegoPolicy => ({
+      kind: "rego",
+      id: "00000000-0000-4000-8000-0000000000c1",
+      name: "sandbox",
+      package_path: "tether.sandbox",
+      source: "package tether.sandbox\n",
+      version: 1,
+      revision: 5,
+      mode: "audit",
+      target_nodes: [],
+      ...over,
+    });
+    const event = (seq: number, policy: EdgeRegoPolicy | null, id = rego().id) => ({
+      type: "rego_policy_updated" as const,
+      seq,
+      payload: { revision: seq, policy_id: id, policy },
+    });
+    const s0 = sampleState();
+    const added = applyEvent(s0, event(9, rego()));
+    expect(added.kind).toBe("changed");
+    if (added.kind !== "changed") return;
+    expect(added.state.rego_policies).toEqual([rego()]);
+    expect(added.state).toMatchObject({ revision: 9, seq: 9 });
+    expect(s0.rego_policies).toEqual([]); // pure
+
+    // Another policy sorts by name; a new version replaces the old one.
+    const other = rego({ id: "00000000-0000-4000-8000-0000000000c2", name: "aaa" });
+    const two = applyEvent(added.state, event(10, other, other.id));
+    const v2 = rego({ version: 2, mode: "enforce", target_nodes: [NODE_ID] });
+    const replaced = applyEvent(two.kind === "changed" ? two.state : s0, event(11, v2));
+    expect(replaced.kind === "changed" && replaced.state.rego_policies).toEqual([other, v2]);
+    if (replaced.kind !== "changed") return;
+
+    // Retargeted to another node: this node drops it.
+    const away = applyEvent(
+      replaced.state,
+      event(12, rego({ version: 3, target_nodes: [PEER_A] })),
+    );
+    expect(away.kind === "changed" && away.state.rego_policies).toEqual([other]);
+    // Deleted or made a draft (policy: null): dropped; dropping an unknown one changes nothing.
+    const gone = applyEvent(replaced.state, event(13, null));
+    expect(gone.kind === "changed" && gone.state.rego_policies).toEqual([other]);
+    const unknown = applyEvent(s0, event(14, null, "00000000-0000-4000-8000-0000000000c9"));
+    expect(unknown).toMatchObject({ kind: "unchanged", state: { seq: 14, revision: 14 } });
+    const notMine = applyEvent(s0, event(15, rego({ target_nodes: [PEER_B] })));
+    expect(notMine.kind).toBe("unchanged");
+
+    const bad = applyEvent(s0, {
+      type: "rego_policy_updated",
+      seq: 16,
+      payload: { revision: 16, policy_id: "x", policy: { kind: "rego", id: "x" } },
+    });
+    expect(bad.kind === "invalid" && bad.reason).toMatch(/^rego_policy_updated payload: policy\./);
   });
 
   it("refuses a malformed payload and names the field", () => {

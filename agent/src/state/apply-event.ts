@@ -1,4 +1,9 @@
-import type { EventType, NodeState } from "@tether/schema/wire";
+import {
+  type EventType,
+  type NodeState,
+  RegoPolicyUpdated,
+  targetsNode,
+} from "@tether/schema/wire";
 import { z } from "zod";
 import { MeshPolicySchema, NodeModeSchema, PeerSchema, SigningKeyInfoSchema } from "./schema.ts";
 
@@ -30,6 +35,7 @@ const payloads = {
       groups: z.array(z.string()),
     }),
   }),
+  rego_policy_updated: RegoPolicyUpdated,
   signing_key_rotated: revision.extend({ keys: z.array(SigningKeyInfoSchema).min(1) }),
   snapshot_required: z.object({ reason: z.string().optional() }).loose(),
 } as const;
@@ -47,7 +53,7 @@ export function applyEvent(state: NodeState, event: VerifiedEvent): ApplyResult 
     const p = payloads.snapshot_required.safeParse(event.payload);
     return { kind: "refetch", reason: (p.success && p.data.reason) || "snapshot required" };
   }
-  if (event.type === "ping" || event.type === "rego_policy_updated") {
+  if (event.type === "ping") {
     return { kind: "unchanged", state: advance(state, event.seq, undefined) };
   }
   const schema = payloads[event.type];
@@ -89,6 +95,18 @@ export function applyEvent(state: NodeState, event: VerifiedEvent): ApplyResult 
       if (node.id !== state.node.id) return { kind: "unchanged", state: next };
       const { name, mode, groups } = node;
       return { kind: "changed", state: { ...next, node: { ...next.node, name, mode, groups } } };
+    }
+    case "rego_policy_updated": {
+      // The event goes to the old and the new targets: keep it only if it targets this node.
+      const { policy_id, policy } = p as z.infer<typeof payloads.rego_policy_updated>;
+      const kept = policy !== null && targetsNode(policy, state.node.id) ? policy : null;
+      const others = next.rego_policies.filter((x) => x.id !== policy_id);
+      if (!kept && others.length === next.rego_policies.length) {
+        return { kind: "unchanged", state: next };
+      }
+      const rego_policies = kept ? [...others, kept] : others;
+      rego_policies.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      return { kind: "changed", state: { ...next, rego_policies } };
     }
     case "signing_key_rotated": {
       const { keys } = p as z.infer<typeof payloads.signing_key_rotated>;
