@@ -23,7 +23,8 @@ export default defineProject({
   test: {
     name: "workers",
     include: ["src/**/*.integration.test.ts", "test/**/*.integration.test.ts"],
-    globalSetup: ["../dev/test-database.global.ts"],
+    // The OPA Wasm ABI fixture is assembled (and its reference answers taken) in Node.
+    globalSetup: ["../dev/test-database.global.ts", "../dev/fixtures/opa-abi/global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Bindings, Env } from "./env.ts";
 import type { Database } from "./services/db.ts";
+import type { WasmRunner } from "./services/governance/wasm/runner.ts";
 import type { HubClient } from "./services/hub-client.ts";
 
 /** Who is calling, once the auth middleware has accepted an admin key. */
@@ -19,6 +20,8 @@ export interface Services {
   hub: HubClient;
   now(): Date;
   random(n: number): Uint8Array;
+  /** Evaluates compiled Wasm policies (Dynamic Workers in the real Worker). */
+  wasm: WasmRunner;
 }
 
 export interface AppVariables {

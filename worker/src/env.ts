@@ -34,6 +34,23 @@ export const EnvSchema = z.object({
     (v) => typeof v === "object" && v !== null && "idFromName" in v,
     "must be the RateLimiter Durable Object namespace binding",
   ),
+  /**
+   * The Dynamic Worker loader (wrangler.toml `worker_loaders`) that runs
+   * compiled Wasm policies. Without it, Wasm policy routes answer 500
+   * `config_invalid`; everything else works.
+   */
+  LOADER: z
+    .custom<WorkerLoader>(
+      (v) => typeof v === "object" && v !== null && "get" in v,
+      "must be the Worker Loader binding (wrangler.toml worker_loaders)",
+    )
+    .optional(),
+  /** Largest accepted Wasm policy module in bytes (default 512 KiB; sent base64 within MAX_BODY_BYTES). */
+  MAX_WASM_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(512 * 1024),
   /** Agent events are kept this many days for resume (older: snapshot_required). */
   EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(365).default(7),
   /** Largest accepted request body in bytes (default 1 MiB). */

@@ -9,6 +9,8 @@ export const ERROR_STATUS = {
   bad_request: 400,
   invalid_json: 400,
   validation_failed: 400,
+  /** A Wasm policy module that does not load with opa-wasm (the reason is in the message). */
+  wasm_invalid: 400,
   unauthorized: 401,
   token_expired: 401,
   token_used: 401,

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { type Enrolled, enrollToken, register } from "./agent-fixtures.ts";
 import { api, newOrg, type TestOrg } from "./fixtures.ts";
 import { insertNodes } from "./mesh-fixtures.ts";
+import { createWasmPolicy } from "./wasm-fixtures.ts";
 
 /**
  * The shared security suite: every authenticated route in /openapi.json is
@@ -36,6 +37,9 @@ const OWNED: Record<string, (owner: TestOrg) => Promise<string>> = {
   "/api/apps/{id}/keys/{keyId}": async (owner) => (await ownedApp(owner)).id,
   "/api/opa/policies/{id}": async (owner) => ownedRegoPolicy(owner),
   "/api/opa/policies/{id}/versions": async (owner) => ownedRegoPolicy(owner),
+  "/api/opa/wasm-policies/{id}": async (owner) => (await createWasmPolicy(owner)).id,
+  "/api/opa/wasm-policies/{id}/versions": async (owner) => (await createWasmPolicy(owner)).id,
+  "/api/opa/wasm-policies/{id}/module": async (owner) => (await createWasmPolicy(owner)).id,
 };
 
 async function ownedRegoPolicy(owner: TestOrg): Promise<string> {

@@ -5,7 +5,7 @@ import { createdAt, orgId } from "./columns.ts";
  * bytea, sent as Postgres' hex text form (`\x…`) so every driver passes it
  * the same way; read back from a Buffer or from that text.
  */
-const bytea = customType<{ data: Uint8Array; driverData: string | Uint8Array }>({
+const bytea = customType<{ data: Uint8Array<ArrayBuffer>; driverData: string | Uint8Array }>({
   dataType: () => "bytea",
   toDriver: (bytes) => {
     let hex = "\\x";

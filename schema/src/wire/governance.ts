@@ -30,8 +30,30 @@ export const EdgeRegoPolicy = z.object({
 });
 export type EdgeRegoPolicy = z.infer<typeof EdgeRegoPolicy>;
 
-/** Every kind of policy a node evaluates, told apart by `kind` (Wasm joins here). */
-export const EdgePolicy = z.discriminatedUnion("kind", [EdgeRegoPolicy]);
+/**
+ * An active policy compiled to Wasm by OPA (`opa build -t wasm`), evaluated
+ * with opa-wasm. The event and the state carry its hash, not its bytes: the
+ * node fetches them from `GET /v1/nodes/{node}/policies/{id}/wasm` (ETag =
+ * the hash) and must check their SHA-256 against `sha256` before loading.
+ */
+export const EdgeWasmPolicy = z.object({
+  kind: z.literal("wasm"),
+  id: z.string(),
+  name: z.string(),
+  /** The entrypoints it serves, as data paths: `tether/authz/allow`. */
+  entrypoints: z.array(z.string()),
+  /** Lowercase hex SHA-256 of the module. */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  size_bytes: z.number().int(),
+  version: z.number().int(),
+  revision: z.number().int(),
+  mode: z.enum(POLICY_MODES),
+  target_nodes: z.array(z.string()),
+});
+export type EdgeWasmPolicy = z.infer<typeof EdgeWasmPolicy>;
+
+/** Every kind of policy a node evaluates, told apart by `kind`. */
+export const EdgePolicy = z.discriminatedUnion("kind", [EdgeRegoPolicy, EdgeWasmPolicy]);
 export type EdgePolicy = z.infer<typeof EdgePolicy>;
 
 /** Whether a policy applies to a node: untargeted (every node) or naming it. */

@@ -3,6 +3,7 @@ import type { AppEnv, Services } from "../context.ts";
 import { type Env, EnvSchema } from "../env.ts";
 import { ApiError, fieldIssues } from "../errors.ts";
 import { createDatabase, type DatabaseHandle } from "../services/db.ts";
+import { wasmRunnerFor } from "../services/governance/wasm/runner-for-env.ts";
 import { hubClient } from "../services/hub-client.ts";
 import { cryptoRandom } from "../services/tokens.ts";
 
@@ -20,6 +21,7 @@ export const realServices: ServicesFactory = (env) => {
     hub: hubClient(env),
     now: () => new Date(),
     random: cryptoRandom,
+    wasm: wasmRunnerFor(env),
   };
   return { services, close: async () => handle?.close() };
 };

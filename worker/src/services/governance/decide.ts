@@ -1,10 +1,12 @@
-import { and, eq, sql } from "drizzle-orm";
 import { RegoError } from "@tether/rego";
 import { decisionLogs, regoPolicies } from "@tether/schema/tables";
-import { ApiError } from "../../errors.ts";
+import { and, eq, sql } from "drizzle-orm";
 import type { Services } from "../../context.ts";
+import { ApiError } from "../../errors.ts";
 import { evalAt, normalizePath, type PathValue } from "./compile.ts";
 import { activeSet, policyEngine, policyForPath } from "./engines.ts";
+import { activeWasmForPath, decideWasm, wasmPolicyById } from "./wasm/decide.ts";
+import type { WasmPolicyRow } from "./wasm/views.ts";
 
 export interface DecideRequest {
   orgId: string;
@@ -30,7 +32,9 @@ export interface Decision extends PathValue {
  * One server-side decision: evaluates, then stores the decision log row
  * (OPA's fields: decision_id, path, input, result, timestamp, revision,
  * labels). A runtime error (conflicting rule values, strict builtins) is a
- * 400 naming the Rego error and is not logged.
+ * 400 naming the Rego error and is not logged. A Wasm policy answers for
+ * its id, and for a path that is one of its entrypoints while it is active
+ * (before the Rego set).
  */
 export async function decide(services: Services, req: DecideRequest): Promise<Decision> {
   const { db, now } = services;
@@ -43,7 +47,12 @@ export async function decide(services: Services, req: DecideRequest): Promise<De
       .select()
       .from(regoPolicies)
       .where(and(eq(regoPolicies.id, req.policyId), eq(regoPolicies.orgId, req.orgId)));
-    if (!p) throw new ApiError("not_found", `no Rego policy ${req.policyId} in this org`);
+    if (!p) {
+      const wasm = await wasmPolicyById(db, req.orgId, req.policyId);
+      if (!wasm)
+        throw new ApiError("not_found", `no Rego or Wasm policy ${req.policyId} in this org`);
+      return byWasm(services, req, wasm, req.path === undefined ? wasm.entrypoints[0]! : req.path);
+    }
     engine = policyEngine(p);
     path = normalizePath(req.path ?? p.packagePath);
     revision = p.revision;
@@ -52,6 +61,8 @@ export async function decide(services: Services, req: DecideRequest): Promise<De
     const set = await activeSet(db, req.orgId);
     engine = set.engine;
     path = normalizePath(req.path ?? "");
+    const wasm = await activeWasmForPath(db, req.orgId, set.revision, path);
+    if (wasm) return byWasm(services, req, wasm, path);
     revision = set.revision;
     policyId = policyForPath(set, path)?.id ?? null;
   }
@@ -86,4 +97,30 @@ export async function decide(services: Services, req: DecideRequest): Promise<De
     durationNs,
   });
   return { ...out, decisionId, path, revision, policyId };
+}
+
+/** A decision by a Wasm policy at one of its entrypoints; any other path is a 400 naming them. */
+async function byWasm(
+  services: Services,
+  req: DecideRequest,
+  policy: WasmPolicyRow,
+  rawPath: string,
+): Promise<Decision> {
+  const path = normalizePath(rawPath);
+  if (!policy.entrypoints.includes(path)) {
+    const message = `Wasm policy ${policy.id} has no entrypoint "${path}" (it serves: ${policy.entrypoints.join(", ")})`;
+    throw new ApiError("validation_failed", `invalid request: body.path: ${message}`, [
+      { path: "body.path", message },
+    ]);
+  }
+  const d = await decideWasm(services, {
+    orgId: req.orgId,
+    policy,
+    entrypoint: path,
+    input: req.input,
+    nodeId: req.nodeId,
+    appId: req.appId,
+    labels: req.labels,
+  });
+  return { ...d, path, revision: policy.revision, policyId: policy.id };
 }

@@ -1,12 +1,15 @@
-import { regoPolicies } from "@tether/schema/tables";
+import { regoPolicies, wasmPolicies } from "@tether/schema/tables";
 import type { EdgePolicy } from "@tether/schema/wire";
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { Tx } from "../audit.ts";
 import { wirePolicy } from "./views.ts";
+import { wireWasmPolicy } from "./wasm/views.ts";
 
 /**
  * The active policies a node enforces: those naming it in `target_nodes`
- * and the untargeted ones (every node), as agents receive them.
+ * and the untargeted ones (every node), as agents receive them: Rego
+ * modules by name, then Wasm policies (by hash; the node fetches the bytes
+ * from `/v1/nodes/{id}/policies/{policyId}/wasm`) by name.
  */
 export async function policiesForNode(
   tx: Tx,
@@ -24,5 +27,18 @@ export async function policiesForNode(
       ),
     )
     .orderBy(asc(regoPolicies.name));
-  return rows.map(wirePolicy).filter((p): p is EdgePolicy => p !== null);
+  const wasm = await tx
+    .select()
+    .from(wasmPolicies)
+    .where(
+      and(
+        eq(wasmPolicies.orgId, orgId),
+        eq(wasmPolicies.status, "active"),
+        sql`(${wasmPolicies.targetNodes} = '[]'::jsonb or ${wasmPolicies.targetNodes} @> ${JSON.stringify([nodeId])}::jsonb)`,
+      ),
+    )
+    .orderBy(asc(wasmPolicies.name));
+  return [...rows.map(wirePolicy), ...wasm.map(wireWasmPolicy)].filter(
+    (p): p is EdgePolicy => p !== null,
+  );
 }

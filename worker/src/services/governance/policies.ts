@@ -1,6 +1,6 @@
+import { nodes, regoPolicies, regoPolicyVersions } from "@tether/schema/tables";
 import { and, asc, eq, inArray, ne } from "drizzle-orm";
 import type { Context } from "hono";
-import { nodes, regoPolicies, regoPolicyVersions } from "@tether/schema/tables";
 import type { AppEnv } from "../../context.ts";
 import { ApiError } from "../../errors.ts";
 import type { Tx } from "../audit.ts";
@@ -105,7 +105,8 @@ async function refuseTakenName(tx: Tx, orgId: string, name: string, exceptId: st
   }
 }
 
-async function refuseUnknownNodes(tx: Tx, orgId: string, ids: string[]) {
+/** 400 naming `body.target_nodes` when some ids are not nodes of the org. */
+export async function refuseUnknownNodes(tx: Tx, orgId: string, ids: string[]) {
   if (ids.length === 0) return;
   const found = await tx
     .select({ id: nodes.id })

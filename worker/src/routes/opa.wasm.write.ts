@@ -1,0 +1,116 @@
+import { createRoute } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { App, AppEnv } from "../context.ts";
+import { requireAdmin } from "../middleware/auth.ts";
+import { decodeModule } from "../services/governance/wasm/module.ts";
+import {
+  deleteWasmPolicy,
+  saveWasmPolicy,
+  type WasmPolicyInput,
+} from "../services/governance/wasm/policies.ts";
+import { adminSecurity, errorResponses, UuidParam } from "./common.ts";
+import { Deleted } from "./nodes.schemas.ts";
+import {
+  toWasmPolicy,
+  WASM_CHECKS,
+  WasmPolicy,
+  WasmPolicyCreateBody,
+  WasmPolicyReplaceBody,
+} from "./opa.wasm.schemas.ts";
+
+const EVENTS =
+  "Bumps the org revision, stores the version in the policy's history (the module once per SHA-256), writes an audit row (hash and size, not the bytes) and sends `rego_policy_updated` with a `kind: wasm` policy (id, entrypoints, sha256; null unless active) to the nodes in `target_nodes` (every node when empty). An active policy's entrypoints must not be served by another active Wasm policy (409). Saving what is stored already writes nothing.";
+
+const create = createRoute({
+  method: "post",
+  path: "/api/opa/wasm-policies",
+  summary: "Upload a compiled Wasm policy",
+  description: `${WASM_CHECKS} ${EVENTS}`,
+  security: adminSecurity("admin"),
+  middleware: [requireAdmin("admin")] as const,
+  request: {
+    body: { required: true, content: { "application/json": { schema: WasmPolicyCreateBody } } },
+  },
+  responses: {
+    201: { description: "Created", content: { "application/json": { schema: WasmPolicy } } },
+    409: { ...errorResponses[400], description: "Name taken or entrypoint served elsewhere" },
+    ...errorResponses,
+  },
+});
+
+const replace = createRoute({
+  method: "put",
+  path: "/api/opa/wasm-policies/{id}",
+  summary: "Replace a Wasm policy (new version)",
+  description: `A full replace: omitted fields take their defaults, except \`module\`, which keeps the current one. ${WASM_CHECKS} ${EVENTS}`,
+  security: adminSecurity("admin"),
+  middleware: [requireAdmin("admin")] as const,
+  request: {
+    params: UuidParam,
+    body: { required: true, content: { "application/json": { schema: WasmPolicyReplaceBody } } },
+  },
+  responses: {
+    200: { description: "Replaced", content: { "application/json": { schema: WasmPolicy } } },
+    409: { ...errorResponses[400], description: "Name taken or entrypoint served elsewhere" },
+    ...errorResponses,
+  },
+});
+
+const remove = createRoute({
+  method: "delete",
+  path: "/api/opa/wasm-policies/{id}",
+  summary: "Delete a Wasm policy and its history",
+  description:
+    "Bumps the org revision; the nodes it targeted get `rego_policy_updated` with `policy: null`. Modules no other version names are deleted too.",
+  security: adminSecurity("admin"),
+  middleware: [requireAdmin("admin")] as const,
+  request: { params: UuidParam },
+  responses: {
+    200: { description: "Deleted", content: { "application/json": { schema: Deleted } } },
+    ...errorResponses,
+  },
+});
+
+type Body = { module?: string | undefined } & Omit<
+  WasmPolicyInput,
+  "module" | "targetApps" | "targetNodes"
+> & {
+    target_apps: string[];
+    target_nodes: string[];
+  };
+
+async function toInput(c: Context<AppEnv>, b: Body): Promise<WasmPolicyInput> {
+  return {
+    name: b.name,
+    module: b.module === undefined ? null : await decodeModule(b.module, c.var.env.MAX_WASM_BYTES),
+    entrypoints: b.entrypoints,
+    status: b.status,
+    mode: b.mode,
+    targetApps: [...new Set(b.target_apps)],
+    targetNodes: [...new Set(b.target_nodes.map((n) => n.toLowerCase()))],
+  };
+}
+
+export function registerWasmPolicyWrites(app: App): void {
+  app.openapi(create, async (c) => {
+    const p = c.var.principal;
+    const input = await toInput(c, c.req.valid("json"));
+    const { row } = await saveWasmPolicy(c, p.orgId, p.keyId, null, input);
+    return c.json(toWasmPolicy(row), 201);
+  });
+
+  app.openapi(replace, async (c) => {
+    const p = c.var.principal;
+    const { id } = c.req.valid("param");
+    const input = await toInput(c, c.req.valid("json"));
+    const { row } = await saveWasmPolicy(c, p.orgId, p.keyId, id, input);
+    return c.json(toWasmPolicy(row), 200);
+  });
+
+  app.openapi(remove, async (c) => {
+    const p = c.var.principal;
+    const { id } = c.req.valid("param");
+    const revision = await deleteWasmPolicy(c, p.orgId, p.keyId, id);
+    return c.json({ id, deleted: true as const, revision }, 200);
+  });
+}
