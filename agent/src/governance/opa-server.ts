@@ -1,4 +1,4 @@
-import { chmodSync, lstatSync, mkdirSync, unlinkSync } from "node:fs";
+import { chmodSync, existsSync, lstatSync, mkdirSync, unlinkSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { connect } from "node:net";
 import { dirname } from "node:path";
@@ -86,7 +86,11 @@ export class OpaServer {
   async listen(opts: { socket?: string | undefined; port?: number | undefined }): Promise<void> {
     if (opts.socket !== undefined) {
       const path = opts.socket;
-      mkdirSync(dirname(path), { recursive: true, mode: 0o750 });
+      const dir = dirname(path);
+      if (!existsSync(dir)) {
+        mkdirSync(dir, { recursive: true, mode: 0o750 });
+        chmodSync(dir, 0o750); // mkdir's mode passes through the umask (0077 under systemd)
+      }
       await removeStaleSocket(path);
       const server = this.#server();
       await listenOn(server, { path });
