@@ -1,10 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
-import { and, eq } from "drizzle-orm";
 import { meshPolicies } from "@tether/schema/tables";
 import type { App } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { requireAdmin } from "../middleware/auth.ts";
-import type { Tx } from "../services/audit.ts";
 import { meshWrite } from "../services/mesh/write.ts";
 import { adminSecurity, errorResponses } from "./common.ts";
 import {
@@ -42,7 +40,7 @@ export function registerCreateMeshPolicy(app: App): void {
       orgId,
       { type: "api_key", id: principal.keyId },
       async (s) => {
-        await refuseTakenName(s.tx, orgId, body.name, null);
+        refuseTakenName(s.before.policies, body.name, null);
         const [row] = await s.tx
           .insert(meshPolicies)
           .values({
@@ -74,16 +72,13 @@ export function registerCreateMeshPolicy(app: App): void {
 }
 
 /** A clear 409 before the unique index would answer a generic one. */
-export async function refuseTakenName(
-  tx: Tx,
-  orgId: string,
+/** A 409 when another policy of the org has `name` (`policies`: all of them, read under the org lock). */
+export function refuseTakenName(
+  policies: readonly { id: string; name: string }[],
   name: string,
   exceptId: string | null,
-): Promise<void> {
-  const [taken] = await tx
-    .select({ id: meshPolicies.id })
-    .from(meshPolicies)
-    .where(and(eq(meshPolicies.orgId, orgId), eq(meshPolicies.name, name)));
+): void {
+  const taken = policies.find((p) => p.name === name);
   if (taken && taken.id !== exceptId) {
     throw new ApiError("conflict", `a mesh policy named "${name}" exists already (${taken.id})`, {
       path: "body.name",

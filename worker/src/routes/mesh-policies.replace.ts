@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
-import { and, eq } from "drizzle-orm";
 import { meshPolicies } from "@tether/schema/tables";
 import type { MeshRule } from "@tether/schema/wire";
+import { and, eq } from "drizzle-orm";
 import type { App } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { requireAdmin } from "../middleware/auth.ts";
@@ -54,9 +54,10 @@ export function registerReplaceMeshPolicy(app: App): void {
       orgId,
       { type: "api_key", id: principal.keyId },
       async (s) => {
-        const [before] = await s.tx.select().from(meshPolicies).where(inOrg);
+        // The org's policies were read under the org lock: no need to read them again.
+        const before = s.before.policies.find((p) => p.id === id);
         if (!before) throw new ApiError("not_found", `no mesh policy ${id} in this org`);
-        await refuseTakenName(s.tx, orgId, body.name, id);
+        refuseTakenName(s.before.policies, body.name, id);
         const [after] = await s.tx
           .update(meshPolicies)
           .set({

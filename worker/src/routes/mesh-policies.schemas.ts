@@ -1,10 +1,10 @@
 import { z } from "@hono/zod-openapi";
-import { and, eq, inArray } from "drizzle-orm";
 import { type meshPolicies, nodes } from "@tether/schema/tables";
 import {
-  type MeshRule as Rule,
   MeshPolicyInput as MeshPolicyInputSchema,
+  type MeshRule as Rule,
 } from "@tether/schema/wire";
+import { and, eq, inArray } from "drizzle-orm";
 import type { Tx } from "../services/audit.ts";
 
 /** The request body of create and replace: the seed's rule checks, each at `body.rules[i].<field>`. */
@@ -52,7 +52,9 @@ export type MeshPolicyView = z.infer<typeof MeshPolicy>;
 type PolicyRow = typeof meshPolicies.$inferSelect;
 
 /** The policy as the audit log keeps it (no warnings: they depend on the nodes of the day). */
-export function policyAuditView(row: PolicyRow) {
+export function policyAuditView(
+  row: Pick<PolicyRow, "id" | "name" | "description" | "rules" | "version" | "revision">,
+) {
   return {
     id: row.id,
     name: row.name,

@@ -1,7 +1,7 @@
-import { desc, eq, sql } from "drizzle-orm";
 import { auditLog, orgs } from "@tether/schema/tables";
-import type { Database } from "./db.ts";
+import { desc, eq, sql } from "drizzle-orm";
 import { canonicalJson, sha256Hex } from "./canonical-json.ts";
+import type { Database } from "./db.ts";
 
 /** A transaction or the database itself: both run queries. */
 export type Tx = Database | Parameters<Parameters<Database["transaction"]>[0]>[0];
@@ -54,30 +54,38 @@ export async function lockOrg(tx: Tx, orgId: string): Promise<{ revision: number
 }
 
 /**
- * Bumps and returns the org's revision. The UPDATE takes the org's row lock
- * itself, so it can open a transaction in place of {@link lockOrg}.
+ * Bumps the org's revision; returns it and the org's event sequence. The
+ * UPDATE takes the org's row lock itself, so it can open a transaction in
+ * place of {@link lockOrg}.
  */
-export async function bumpRevision(tx: Tx, orgId: string): Promise<number> {
+export async function bumpRevision(
+  tx: Tx,
+  orgId: string,
+): Promise<{ revision: number; eventSeq: number }> {
   const [row] = await tx
     .update(orgs)
     .set({ revision: sql`${orgs.revision} + 1` })
     .where(eq(orgs.id, orgId))
-    .returning({ revision: orgs.revision });
-  return row!.revision;
+    .returning({ revision: orgs.revision, eventSeq: orgs.eventSeq });
+  if (!row) throw new Error(`org ${orgId} does not exist`);
+  return row;
 }
 
-/** Appends one hash-chained row; call inside a transaction holding {@link lockOrg}. */
-export async function writeAudit(tx: Tx, entry: AuditEntry): Promise<void> {
-  const [last] = await tx
-    .select({ seq: auditLog.seq, hash: auditLog.hash })
-    .from(auditLog)
-    .where(eq(auditLog.orgId, entry.orgId))
-    .orderBy(desc(auditLog.seq))
-    .limit(1);
-  const seq = (last?.seq ?? 0) + 1;
-  const prevHash = last?.hash ?? GENESIS_HASH;
+/** The newest row of an org's chain (none yet: null). */
+export interface AuditHead {
+  seq: number;
+  hash: string;
+}
+
+/** The row that follows `head` in the org's chain, its hash computed. */
+export async function chainedAuditRow(
+  head: AuditHead | null,
+  entry: AuditEntry,
+): Promise<typeof auditLog.$inferInsert> {
+  const seq = (head?.seq ?? 0) + 1;
+  const prevHash = head?.hash ?? GENESIS_HASH;
   const hash = await sha256Hex(auditHashInput(prevHash, seq, entry));
-  await tx.insert(auditLog).values({
+  return {
     orgId: entry.orgId,
     seq,
     actorType: entry.actorType,
@@ -91,5 +99,16 @@ export async function writeAudit(tx: Tx, entry: AuditEntry): Promise<void> {
     prevHash,
     hash,
     createdAt: entry.at,
-  });
+  };
+}
+
+/** Appends one hash-chained row; call inside a transaction holding {@link lockOrg}. */
+export async function writeAudit(tx: Tx, entry: AuditEntry): Promise<void> {
+  const [last] = await tx
+    .select({ seq: auditLog.seq, hash: auditLog.hash })
+    .from(auditLog)
+    .where(eq(auditLog.orgId, entry.orgId))
+    .orderBy(desc(auditLog.seq))
+    .limit(1);
+  await tx.insert(auditLog).values(await chainedAuditRow(last ?? null, entry));
 }

@@ -1,6 +1,6 @@
-import { and, eq, gt, inArray, sql } from "drizzle-orm";
-import { events, nodes, orgs } from "@tether/schema/tables";
+import { auditLog, events, nodes, orgs } from "@tether/schema/tables";
 import { type Envelope, type EventType, signingBytes } from "@tether/schema/wire";
+import { and, eq, gt, type SQL, sql } from "drizzle-orm";
 import type { Tx } from "./audit.ts";
 import { toBase64Url } from "./base64.ts";
 import type { Signer } from "./signing.ts";
@@ -36,57 +36,83 @@ export interface Delivery {
 }
 
 /**
- * Stores events in the org's sequence (inside the caller's org-locked
- * transaction) and raises `desired_revision` of the nodes they concern, so
- * `GET /api/nodes` can tell who is stale.
+ * Numbers a write's events in the org's sequence, after `lastSeq` (read
+ * under the org lock). Events that concern nobody are dropped.
  */
-export async function appendEvents(
-  tx: Tx,
-  orgId: string,
+export function planEvents(
+  lastSeq: number,
   revision: number,
   list: readonly NewEvent[],
   signedWith: string,
-): Promise<StoredEvent[]> {
-  const wanted = list.filter((e) => e.nodeIds === null || e.nodeIds.length > 0);
-  if (wanted.length === 0) return [];
-  const [row] = await tx
-    .update(orgs)
-    .set({ eventSeq: sql`${orgs.eventSeq} + ${wanted.length}` })
-    .where(eq(orgs.id, orgId))
-    .returning({ last: orgs.eventSeq });
-  const first = row!.last - wanted.length + 1;
-  const stored: StoredEvent[] = wanted.map((e, i) => ({
-    seq: first + i,
-    signedWith,
-    eventId: crypto.randomUUID(),
-    type: e.type,
-    revision,
-    nodeIds: e.nodeIds ? [...e.nodeIds] : null,
+): StoredEvent[] {
+  return list
+    .filter((e) => e.nodeIds === null || e.nodeIds.length > 0)
+    .map((e, i) => ({
+      seq: lastSeq + 1 + i,
+      signedWith,
+      eventId: crypto.randomUUID(),
+      type: e.type,
+      revision,
+      nodeIds: e.nodeIds ? [...e.nodeIds] : null,
+      payload: e.payload,
+    }));
+}
+
+/** Events written in the commit statement itself; more go in statements of their own first. */
+const EVENTS_PER_STATEMENT = 1000;
+
+/**
+ * Everything a mesh write leaves behind, in ONE statement (inside the
+ * caller's org-locked transaction): the events, `desired_revision` of the
+ * nodes they concern (so `GET /api/nodes` can tell who is stale), the
+ * audit row, and the org's new event sequence. One round trip instead of
+ * five keeps the org lock short.
+ */
+export async function commitOrgWrite(
+  tx: Tx,
+  w: {
+    orgId: string;
+    revision: number;
+    stored: readonly StoredEvent[];
+    audit: typeof auditLog.$inferInsert;
+  },
+): Promise<void> {
+  const rows = w.stored.map((e) => ({
+    orgId: w.orgId,
+    seq: e.seq,
+    eventId: e.eventId,
+    eventType: e.type,
+    revision: e.revision,
+    nodeIds: e.nodeIds,
     payload: e.payload,
+    signedWith: e.signedWith,
   }));
-  for (let i = 0; i < stored.length; i += 500) {
-    await tx.insert(events).values(
-      stored.slice(i, i + 500).map((e) => ({
-        orgId,
-        seq: e.seq,
-        eventId: e.eventId,
-        eventType: e.type,
-        revision: e.revision,
-        nodeIds: e.nodeIds,
-        payload: e.payload,
-        signedWith: e.signedWith,
-      })),
-    );
+  const inline = rows.slice(-EVENTS_PER_STATEMENT);
+  for (let i = 0; i < rows.length - inline.length; i += 500) {
+    await tx.insert(events).values(rows.slice(i, Math.min(i + 500, rows.length - inline.length)));
   }
-  const everyone = stored.some((e) => e.nodeIds === null);
-  const targeted = [...new Set(stored.flatMap((e) => e.nodeIds ?? []))];
+  const steps: SQL[] = [sql`audit_row as (${tx.insert(auditLog).values(w.audit).getSQL()})`];
+  if (inline.length > 0) {
+    steps.push(sql`event_rows as (${tx.insert(events).values(inline).getSQL()})`);
+  }
+  const everyone = w.stored.some((e) => e.nodeIds === null);
+  const targeted = [...new Set(w.stored.flatMap((e) => e.nodeIds ?? []))];
   if (everyone || targeted.length > 0) {
-    await tx
+    const which = everyone
+      ? undefined
+      : sql`${nodes.id} in (select jsonb_array_elements_text(${JSON.stringify(targeted)}::jsonb)::uuid)`;
+    const raise = tx
       .update(nodes)
-      .set({ desiredRevision: revision })
-      .where(and(eq(nodes.orgId, orgId), everyone ? undefined : inArray(nodes.id, targeted)));
+      .set({ desiredRevision: w.revision })
+      .where(and(eq(nodes.orgId, w.orgId), which));
+    steps.push(sql`desired as (${raise.getSQL()})`);
   }
-  return stored;
+  const lastSeq = w.stored.at(-1)?.seq;
+  const sequence =
+    lastSeq === undefined
+      ? sql`select 1`
+      : tx.update(orgs).set({ eventSeq: lastSeq }).where(eq(orgs.id, w.orgId)).getSQL();
+  await tx.execute(sql`with ${sql.join(steps, sql`, `)} ${sequence}`);
 }
 
 /** Signs one event as a fresh envelope (new nonce and `issued_at` each time). */

@@ -1,6 +1,6 @@
-import { and, desc, eq, inArray } from "drizzle-orm";
 import { signingKeys } from "@tether/schema/tables";
 import type { SigningKeyInfo } from "@tether/schema/wire";
+import { and, desc, eq, inArray } from "drizzle-orm";
 import type { Tx } from "./audit.ts";
 import { fromBase64, toBase64, toHex } from "./base64.ts";
 
@@ -15,6 +15,9 @@ export interface Signer {
 }
 
 type KeyRow = typeof signingKeys.$inferSelect;
+
+/** The columns of a stored key a signer is made from. */
+export type StoredKey = Pick<KeyRow, "id" | "orgId" | "publicKey" | "privateKeyEncrypted">;
 
 async function wrappingKey(secret: string, orgId: string): Promise<CryptoKey> {
   const material = await crypto.subtle.importKey(
@@ -70,7 +73,7 @@ export async function newOrgKey(
 /** Imported keys by row id: key material never changes, so they never go stale. */
 const signerCache = new Map<string, Signer>();
 
-async function signerFor(row: KeyRow, secret: string): Promise<Signer> {
+export async function signerFor(row: StoredKey, secret: string): Promise<Signer> {
   const cached = signerCache.get(row.id);
   if (cached) return cached;
   const signer = await importSigner(row, secret);
@@ -79,7 +82,7 @@ async function signerFor(row: KeyRow, secret: string): Promise<Signer> {
   return signer;
 }
 
-async function importSigner(row: KeyRow, secret: string): Promise<Signer> {
+async function importSigner(row: StoredKey, secret: string): Promise<Signer> {
   const blob = fromBase64(row.privateKeyEncrypted);
   let pkcs8: ArrayBuffer;
   try {

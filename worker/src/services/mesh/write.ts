@@ -1,10 +1,17 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../../context.ts";
-import { bumpRevision, type Tx, writeAudit } from "../audit.ts";
-import { appendEvents, type Delivery, type NewEvent, toDeliveries } from "../events.ts";
-import { activeSigner, type Signer } from "../signing.ts";
+import { bumpRevision, chainedAuditRow, type Tx } from "../audit.ts";
+import {
+  commitOrgWrite,
+  type Delivery,
+  type NewEvent,
+  planEvents,
+  toDeliveries,
+} from "../events.ts";
+import { activeSigner, type Signer, signerFor } from "../signing.ts";
 import { meshChangeEvents } from "./changes.ts";
-import { loadMesh, type Mesh, reloadMesh } from "./model.ts";
+import { type Mesh, reloadMesh } from "./model.ts";
+import { loadWriteContext } from "./write-context.ts";
 
 export interface MeshWriteScope {
   tx: Tx;
@@ -58,18 +65,21 @@ export async function meshWrite<T>(
   const at = now();
   const done = await db.transaction(async (tx) => {
     // The bump locks the org's row: writes of one org are serialised from here.
-    const revision = await bumpRevision(tx, orgId);
-    const before = await loadMesh(tx, orgId);
+    const { revision, eventSeq } = await bumpRevision(tx, orgId);
+    const { mesh: before, auditHead, activeKey } = await loadWriteContext(tx, orgId);
     const outcome = await change({ tx, revision, before, at });
     const after = await reloadMesh(tx, orgId, before, outcome.changed);
     const events = [
       ...meshChangeEvents(before, after, outcome.changed),
       ...(outcome.extraEvents ?? []),
     ];
+    const secret = c.var.env.SIGNING_KEY_SECRET;
     // Under the org lock, so the org's first key is made exactly once.
-    const signer = outcome.signer ?? (await activeSigner(tx, orgId, c.var.env.SIGNING_KEY_SECRET));
-    const stored = await appendEvents(tx, orgId, revision, events, signer.keyId);
-    await writeAudit(tx, {
+    const signer =
+      outcome.signer ??
+      (activeKey ? await signerFor(activeKey, secret) : await activeSigner(tx, orgId, secret));
+    const stored = planEvents(eventSeq, revision, events, signer.keyId);
+    const audit = await chainedAuditRow(auditHead, {
       orgId,
       actorType: actor.type,
       actorId: actor.id,
@@ -77,6 +87,7 @@ export async function meshWrite<T>(
       requestId: c.var.requestId,
       at,
     });
+    await commitOrgWrite(tx, { orgId, revision, stored, audit });
     const deliveries = stored.length > 0 ? await toDeliveries(stored, signer, at) : [];
     return { result: outcome.result, revision, deliveries };
   });
