@@ -89,6 +89,8 @@ export async function startFakeControlPlane(state: NodeState): Promise<FakeContr
   // so the agent's `auto` transport falls back to SSE (as behind a proxy
   // that does not pass WebSockets).
   server.on("upgrade", (_req, socket) => {
+    // The client resets the connection once it has read the refusal: not an error here.
+    socket.on("error", () => {});
     socket.end("HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 6\r\n\r\nno ws\n");
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
