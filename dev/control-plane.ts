@@ -4,8 +4,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { count } from "drizzle-orm";
 import { orgs } from "@tether/schema/tables";
+import { count } from "drizzle-orm";
 import { createOrgWithAdminKey } from "../worker/src/services/orgs.ts";
 import { cryptoRandom } from "../worker/src/services/tokens.ts";
 import { type EmbeddedPostgres, startEmbeddedPostgres } from "./embedded-postgres.ts";
@@ -117,6 +117,18 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       },
     );
     const output = collectOutput(wrangler);
+    // A caller that dies without stop() (an uncaught error) must not leave
+    // wrangler and workerd behind: kill the group as this process exits.
+    const group = wrangler.pid;
+    const killGroup = () => {
+      try {
+        if (group) process.kill(-group, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    };
+    process.once("exit", killGroup);
+    wrangler.once("exit", () => process.off("exit", killGroup));
     wrangler.on("exit", (code) => {
       if (!stopping) for (const fn of exitHandlers) fn(code, output());
     });
