@@ -64,57 +64,98 @@ export function canonical(v: Value): string {
 }
 
 export class RObject {
-  readonly #map: Map<HashKey, readonly [Value, Value]>;
+  /** Values by hash key; made on the first write (many objects stay empty, or are JSON views). */
+  #vals: Map<HashKey, Value> | undefined;
+  /**
+   * The keys as written, for the few whose hash key is not the key itself
+   * (composites, big integers, strings starting with NUL): string and number
+   * keys, nearly all of them, need no second entry.
+   */
+  #keys: Map<HashKey, Value> | undefined;
 
   constructor(entries?: Iterable<readonly [Value, Value]>) {
-    this.#map = new Map();
-    if (entries) for (const [k, v] of entries) this.#map.set(hashKey(k), [k, v]);
+    if (entries) for (const [k, v] of entries) this.#put(k, v);
   }
 
   /** Build from a plain JS record whose values are already Rego values. */
   static fromRecord(record: Record<string, Value>): RObject {
     const o = new RObject();
-    for (const k of Object.keys(record)) o.#map.set(hashKey(k), [k, record[k] as Value]);
+    for (const k of Object.keys(record)) o.#put(k, record[k] as Value);
     return o;
   }
 
   get size(): number {
-    return this.#map.size;
+    return this.#vals === undefined ? 0 : this.#vals.size;
   }
 
   get(key: Value): Value | undefined {
-    return this.#map.get(hashKey(key))?.[1];
+    const m = this.#vals;
+    return m === undefined ? undefined : m.get(hashKey(key));
   }
 
   has(key: Value): boolean {
-    return this.#map.has(hashKey(key));
+    return this.#vals?.has(hashKey(key)) === true;
   }
 
   /** Mutates: only while building a value that nobody else holds yet. */
   set(key: Value, value: Value): void {
-    this.#map.set(hashKey(key), [key, value]);
+    this.#put(key, value);
+  }
+
+  #put(key: Value, value: Value): void {
+    const h = hashKey(key);
+    this.#vals ??= new Map();
+    this.#vals.set(h, value);
+    if (h !== key) {
+      this.#keys ??= new Map();
+      this.#keys.set(h, key);
+    }
   }
 
   /** Mutates: only while building a value that nobody else holds yet. */
   delete(key: Value): void {
-    this.#map.delete(hashKey(key));
+    const h = hashKey(key);
+    this.#vals?.delete(h);
+    this.#keys?.delete(h);
+  }
+
+  #key(h: HashKey): Value {
+    const k = this.#keys?.get(h);
+    return k === undefined ? h : k;
+  }
+
+  /** Whether `f(key, value)` returns true for some entry (stops at the first). */
+  some(f: (key: Value, value: Value) => unknown): boolean {
+    const m = this.#vals;
+    if (m === undefined) return false;
+    if (this.#keys === undefined) {
+      for (const [h, v] of m) if (f(h, v) === true) return true;
+      return false;
+    }
+    for (const [h, v] of m) if (f(this.#key(h), v) === true) return true;
+    return false;
   }
 
   *entries(): IterableIterator<readonly [Value, Value]> {
-    yield* this.#map.values();
+    const m = this.#vals;
+    if (m === undefined) return;
+    for (const [h, v] of m) yield [this.#key(h), v] as const;
   }
 
   *keys(): IterableIterator<Value> {
-    for (const [k] of this.#map.values()) yield k;
+    const m = this.#vals;
+    if (m === undefined) return;
+    for (const h of m.keys()) yield this.#key(h);
   }
 
   *values(): IterableIterator<Value> {
-    for (const [, v] of this.#map.values()) yield v;
+    const m = this.#vals;
+    if (m !== undefined) yield* m.values();
   }
 
   /** Entries in OPA's key order. */
   sortedEntries(): (readonly [Value, Value])[] {
-    return [...this.#map.values()].sort((a, b) => compare(a[0], b[0]));
+    return [...this.entries()].sort((a, b) => compare(a[0], b[0]));
   }
 }
 
@@ -142,6 +183,12 @@ export class RSet {
   /** Mutates: only while building a value that nobody else holds yet. */
   delete(v: Value): void {
     this.#map.delete(hashKey(v));
+  }
+
+  /** Whether `f(element)` returns true for some element (stops at the first). */
+  some(f: (v: Value) => unknown): boolean {
+    for (const v of this.#map.values()) if (f(v) === true) return true;
+    return false;
   }
 
   *values(): IterableIterator<Value> {
@@ -284,11 +331,10 @@ export function equal(a: Value, b: Value): boolean {
   }
   if (a instanceof RObject) {
     if (!(b instanceof RObject) || a.size !== b.size) return false;
-    for (const [k, v] of a.entries()) {
+    return !a.some((k, v) => {
       const w = b.get(k);
-      if (w === undefined || !equal(v, w)) return false;
-    }
-    return true;
+      return w === undefined || !equal(v, w);
+    });
   }
   if (a instanceof RSet) {
     if (!(b instanceof RSet) || a.size !== b.size) return false;

@@ -1,5 +1,6 @@
 import type { TermOf } from "../ast/nodes.ts";
 import { navData, nodeValue } from "../eval/documents.ts";
+import { getIn } from "../eval/json-input.ts";
 import { index, navigate, type Operand } from "../eval/operands.ts";
 import { fromGetter, type Getter, type TermFn } from "../eval/types.ts";
 import { RObject, type Value } from "../value.ts";
@@ -23,11 +24,7 @@ export function compileRef(cx: CompileCtx, t: TermOf<"ref">, scope: Scope): Term
   const hg = h.get;
   if (hg && ops.every((o) => o.kind === "const")) {
     const keys = ops.map((o) => (o as { key: Value }).key);
-    return fromGetter((q, env) => {
-      let v = hg(q, env);
-      for (let i = 0; i < keys.length && v !== undefined; i++) v = index(v, keys[i]!);
-      return v;
-    });
+    return fromGetter((q, env) => getIn(hg(q, env), keys));
   }
   return (q, env, k) => h(q, env, (v) => navigate(q, env, v, ops, 0, k));
 }
@@ -40,9 +37,7 @@ export function compileGlobalRef(cx: CompileCtx, g: GlobalRef, ops: readonly Ope
       const keys = all.map((o) => (o as { key: Value }).key);
       return fromGetter((q) => {
         q.track.impure = true;
-        let v = q.input;
-        for (let i = 0; i < keys.length && v !== undefined; i++) v = index(v, keys[i]!);
-        return v;
+        return getIn(q.input, keys);
       });
     }
     return (q, env, k) => {

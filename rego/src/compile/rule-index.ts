@@ -1,5 +1,5 @@
 import type { Rule, Term } from "../ast/nodes.ts";
-import { index as indexValue } from "../eval/operands.ts";
+import { getIn } from "../eval/json-input.ts";
 import { type HashKey, hashKey, type Value } from "../value.ts";
 import type { CompiledRule, DocNode } from "./tree.ts";
 
@@ -76,8 +76,7 @@ const NONE: readonly CompiledRule[] = [];
 
 /** The rules worth evaluating for this input (unguarded ones first, order kept otherwise). */
 export function candidates(ix: RuleIndex, input: Value | undefined): readonly CompiledRule[] {
-  let v: Value | undefined = input;
-  for (let i = 0; i < ix.path.length && v !== undefined; i++) v = indexValue(v, ix.path[i]!);
+  const v = getIn(input, ix.path);
   const hit = v === undefined ? NONE : (ix.byValue.get(hashKey(v)) ?? NONE);
   if (hit.length === 0) return ix.unguarded;
   if (ix.unguarded.length === 0) return hit;

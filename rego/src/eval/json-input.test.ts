@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { equal, fromJSON, RObject, toJSON } from "../value.ts";
-import { type JsonObject, lazyJSON } from "./json-input.ts";
+import { equal, fromJSON, RObject, RSet, toJSON } from "../value.ts";
+import { getIn, type JsonObject, lazyJSON } from "./json-input.ts";
 
 describe("lazyJSON", () => {
   const raw = { a: 1, b: { c: [1, { d: "x" }] }, gone: undefined, "2": "two" };
@@ -25,5 +25,66 @@ describe("lazyJSON", () => {
     v.set("b", 2);
     v.set(3, "n");
     expect(toJSON(v)).toEqual({ "3": "n", a: 1, b: 2 });
+  });
+});
+
+describe("getIn", () => {
+  const raw = { a: { b: { c: "deep", n: null } }, list: [{ x: 1 }, "s"], s: new RSet(["k"]) };
+
+  it("follows members, array indices and set membership", () => {
+    const v = lazyJSON(raw);
+    expect(getIn(v, ["a", "b", "c"])).toBe("deep");
+    expect(getIn(v, ["a", "b", "n"])).toBeNull();
+    expect(getIn(v, ["list", 0, "x"])).toBe(1);
+    expect(getIn(v, ["list", 1])).toBe("s");
+    expect(getIn(v, ["s", "k"])).toBe("k");
+    expect(equal(getIn(v, ["a", "b"])!, fromJSON({ c: "deep", n: null }))).toBe(true);
+  });
+
+  it("is undefined past a missing member, a scalar, a non-string key or an inherited property", () => {
+    const v = lazyJSON(raw);
+    expect(getIn(v, ["a", "zz", "c"])).toBeUndefined();
+    expect(getIn(v, ["a", "b", "c", "d"])).toBeUndefined();
+    expect(getIn(v, ["a", 1])).toBeUndefined();
+    expect(getIn(v, ["list", 1.5])).toBeUndefined();
+    expect(getIn(v, ["a", "toString"])).toBeUndefined();
+    expect(getIn(v, ["a", "__proto__"])).toBeUndefined();
+  });
+
+  it("gives the same value for every read of one member", () => {
+    const v = lazyJSON(raw) as JsonObject;
+    expect(getIn(v, ["a", "b"])).toBe(getIn(v, ["a", "b"]));
+    expect(getIn(v, ["a", "b"])).toBe((v.get("a") as RObject).get("b"));
+    expect(getIn(v, ["list"])).toBe(v.get("list"));
+  });
+
+  it("reads a converted object after it was mutated", () => {
+    const v = lazyJSON({ a: { b: 1 } }) as JsonObject;
+    v.set("z", 2);
+    expect(getIn(v, ["a", "b"])).toBe(1);
+    expect(getIn(v, ["z"])).toBe(2);
+  });
+});
+
+describe("RObject keys", () => {
+  it("keeps composite, big and NUL-prefixed keys as written", () => {
+    const o = new RObject();
+    o.set([1, "a"], "arr");
+    o.set(2n ** 64n, "big");
+    o.set("\u0000x", "nul");
+    o.set("plain", 1);
+    expect(o.get([1, "a"])).toBe("arr");
+    expect(o.get(2n ** 64n)).toBe("big");
+    expect(o.get("\u0000x")).toBe("nul");
+    expect([...o.keys()]).toEqual([[1, "a"], 2n ** 64n, "\u0000x", "plain"]);
+    const seen: unknown[] = [];
+    o.some((k) => {
+      seen.push(k);
+      return false;
+    });
+    expect(seen).toEqual([...o.keys()]);
+    o.delete([1, "a"]);
+    expect(o.has([1, "a"])).toBe(false);
+    expect(o.size).toBe(3);
   });
 });

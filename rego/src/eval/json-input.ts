@@ -1,6 +1,13 @@
 import { RObject, RSet, type Value } from "../value.ts";
 
 /**
+ * Rego values of the JSON objects and arrays of one input, by the JSON
+ * value they were made from: each is converted once per input, and reads
+ * of the same member give the same value.
+ */
+type Converted = Map<object, Value>;
+
+/**
  * A JSON object seen as an RObject without converting it up front: members
  * are converted when read. Inputs are usually read sparsely (a decision
  * touches a few fields), so this avoids building a Map per object per query.
@@ -8,35 +15,34 @@ import { RObject, RSet, type Value } from "../value.ts";
  */
 export class JsonObject extends RObject {
   #record: Record<string, unknown> | undefined;
-  #converted: Map<string, Value> | undefined;
+  /** Shared by every object of one input; made when the first member needs converting. */
+  #converted: Converted | undefined;
   #keys: string[] | undefined;
 
-  constructor(record: Record<string, unknown>) {
+  constructor(record: Record<string, unknown>, converted?: Converted) {
     super();
     this.#record = record;
+    this.#converted = converted;
+  }
+
+  #convert(raw: unknown): Value | undefined {
+    // like JSON.stringify: a member set to `undefined` is absent
+    if (raw === undefined) return undefined;
+    // scalars convert to themselves: no need to keep them
+    if (raw === null || typeof raw !== "object") return lazyJSON(raw);
+    this.#converted ??= new Map();
+    const converted = this.#converted;
+    let v = converted.get(raw);
+    if (v === undefined) {
+      v = lazyJSON(raw, converted);
+      converted.set(raw, v);
+    }
+    return v;
   }
 
   #member(key: string): Value | undefined {
     const rec = this.#record!;
-    if (!Object.hasOwn(rec, key)) return undefined;
-    const raw = rec[key];
-    // like JSON.stringify: a member set to `undefined` is absent
-    if (raw === undefined) return undefined;
-    // scalars convert to themselves: no need to keep them
-    if (
-      raw === null ||
-      typeof raw === "string" ||
-      typeof raw === "number" ||
-      typeof raw === "boolean"
-    )
-      return raw;
-    let v = this.#converted?.get(key);
-    if (v === undefined) {
-      v = lazyJSON(raw);
-      this.#converted ??= new Map();
-      this.#converted.set(key, v);
-    }
-    return v;
+    return Object.hasOwn(rec, key) ? this.#convert(rec[key]) : undefined;
   }
 
   #names(): string[] {
@@ -51,6 +57,25 @@ export class JsonObject extends RObject {
     const entries = this.#names().map((k) => [k, this.#member(k)!] as const);
     this.#record = undefined;
     for (const [k, v] of entries) super.set(k, v);
+  }
+
+  /**
+   * `this[keys[i]][keys[i+1]]...`: follows the JSON members directly, so
+   * the objects passed through are never converted (`input.a.b.c` converts
+   * only what it returns, when that is an object or array).
+   */
+  getIn(keys: readonly Value[], i: number): Value | undefined {
+    let raw: unknown = this.#record;
+    if (raw === undefined) return getIn(super.get(keys[i]!), keys, i + 1);
+    for (; i < keys.length; i++) {
+      if (!isRecord(raw)) break;
+      const key = keys[i];
+      if (typeof key !== "string" || !Object.hasOwn(raw, key)) return undefined;
+      raw = raw[key];
+      if (raw === undefined) return undefined;
+    }
+    const v = this.#convert(raw);
+    return i === keys.length || v === undefined ? v : getIn(v, keys, i);
   }
 
   override get size(): number {
@@ -75,6 +100,12 @@ export class JsonObject extends RObject {
   override delete(key: Value): void {
     this.#materialize();
     super.delete(key);
+  }
+
+  override some(f: (key: Value, value: Value) => unknown): boolean {
+    if (!this.#record) return super.some(f);
+    for (const k of this.#names()) if (f(k, this.#member(k)!) === true) return true;
+    return false;
   }
 
   override *entries(): IterableIterator<readonly [Value, Value]> {
@@ -104,6 +135,33 @@ export class JsonObject extends RObject {
   }
 }
 
+/** A JSON object (not an array, nor a Rego value placed in the JSON). */
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return (
+    x !== null &&
+    typeof x === "object" &&
+    !Array.isArray(x) &&
+    !(x instanceof RObject) &&
+    !(x instanceof RSet)
+  );
+}
+/**
+ * `v[keys[i]][keys[i+1]]...` for any value; lazily converted JSON objects
+ * are followed member by member without converting what lies between.
+ */
+export function getIn(v: Value | undefined, keys: readonly Value[], i = 0): Value | undefined {
+  for (; i < keys.length; i++) {
+    if (v === undefined || v === null || typeof v !== "object") return undefined;
+    if (v instanceof JsonObject) return v.getIn(keys, i);
+    const key = keys[i]!;
+    if (Array.isArray(v)) {
+      v = typeof key === "number" && Number.isInteger(key) ? v[key] : undefined;
+    } else if (v instanceof RObject) v = v.get(key);
+    else v = (v as RSet).has(key) ? key : undefined;
+  }
+  return v;
+}
+
 function cmpStrings(a: string, b: string): number {
   if (a === b) return 0;
   const n = Math.min(a.length, b.length);
@@ -117,12 +175,15 @@ function cmpStrings(a: string, b: string): number {
 }
 
 /** Plain JSON (as `JSON.parse` gives it) to a Rego value, objects converted lazily. */
-export function lazyJSON(x: unknown): Value {
+export function lazyJSON(x: unknown, converted?: Converted): Value {
   if (x === null || typeof x === "boolean" || typeof x === "string" || typeof x === "number")
     return x;
   if (typeof x === "bigint") return Number.isSafeInteger(Number(x)) ? Number(x) : x;
-  if (Array.isArray(x)) return x.map(lazyJSON);
+  if (Array.isArray(x)) {
+    const shared = converted ?? new Map();
+    return x.map((e) => lazyJSON(e, shared));
+  }
   if (x instanceof RObject || x instanceof RSet) return x;
-  if (typeof x === "object") return new JsonObject(x as Record<string, unknown>);
+  if (typeof x === "object") return new JsonObject(x as Record<string, unknown>, converted);
   throw new TypeError(`not a JSON value: ${typeof x}`);
 }

@@ -58,13 +58,8 @@ export function each(v: Value, f: (key: Value, value: Value) => boolean): boolea
     for (let i = 0; i < v.length; i++) if (f(i, v[i]!)) return true;
     return false;
   }
-  if (v instanceof RObject) {
-    for (const [k, x] of v.entries()) if (f(k, x)) return true;
-    return false;
-  }
-  if (v instanceof RSet) {
-    for (const x of v) if (f(x, x)) return true;
-  }
+  if (v instanceof RObject) return v.some(f);
+  if (v instanceof RSet) return v.some((x) => f(x, x));
   return false;
 }
 
