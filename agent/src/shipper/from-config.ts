@@ -18,6 +18,8 @@ export interface ShipperDeps {
   meshIp: () => string | undefined;
   log: Logger;
   fetch?: typeof fetch;
+  /** Retry delays (default 1 s base, 60 s cap); tests shorten them. */
+  backoff?: { baseMs?: number; capMs?: number };
 }
 
 /**
@@ -54,6 +56,7 @@ export function shipperFromConfig(deps: ShipperDeps): TelemetryShipper {
           },
         }
       : {}),
+    ...(deps.backoff ? { backoff: deps.backoff } : {}),
     log,
   });
 }

@@ -1,4 +1,11 @@
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TelemetryBatchInput } from "@tether/schema/wire";
@@ -155,6 +162,30 @@ describe("TelemetryShipper", () => {
     ).toEqual([
       ["/f/1", "/f/2", "/f/3"],
       ["/f/4", "/f/5", "/f/6"],
+      ["/f/7", "/f/8", "/f/9"],
+    ]);
+    await second.stop();
+  });
+
+  it("does not rewind to an older batch found in the spool (a re-sent copy)", async () => {
+    const { source, opts, spooled, dir } = setup();
+    const spoolDir = join(dir, "telemetry", "spool");
+    writeFileSync(source, [1, 2, 3].map((i) => fileLine(i)).join(""));
+    const first = new TelemetryShipper(opts);
+    await first.tick();
+    const old = readFileSync(join(spoolDir, "000000000000.json"), "utf8");
+    appendFileSync(source, [4, 5, 6].map((i) => fileLine(i)).join(""));
+    await first.tick();
+    await first.stop();
+    for (const n of readdirSync(spoolDir)) if (n.endsWith(".json")) unlinkSync(join(spoolDir, n));
+    writeFileSync(join(spoolDir, "000000000007.json"), old); // the newest file, an old checkpoint
+    appendFileSync(source, [7, 8, 9].map((i) => fileLine(i)).join(""));
+    const second = new TelemetryShipper(opts);
+    await second.tick();
+    expect(
+      spooled().map((b) => b.payload.batch.file_events.map((e: { path: string }) => e.path)),
+    ).toEqual([
+      ["/f/1", "/f/2", "/f/3"],
       ["/f/7", "/f/8", "/f/9"],
     ]);
     await second.stop();

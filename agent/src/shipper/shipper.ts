@@ -51,10 +51,8 @@ export interface ShipperOptions {
 interface Checkpoint {
   sources: Record<string, TailPosition>;
   nft: CounterBaseline | null;
-}
-interface Committed extends Checkpoint {
-  /** The batch this checkpoint was committed with (crash recovery, see `#recover`). */
-  last_batch_id: string | null;
+  /** One more at every commit; a batch carries the generation its seal commits (see `#recover`). */
+  generation: number;
 }
 /** A spooled batch: what is sent, and the checkpoint that holds once it is sealed. */
 interface Payload {
@@ -94,7 +92,7 @@ export class TelemetryShipper {
   readonly #sender: Sender<Payload>;
   readonly #tails: { source: TelemetrySource; tail: FileTail; lines: number; malformed: number }[];
   readonly #statePath: string;
-  #committed: Committed;
+  #committed: Checkpoint;
   #nft: CounterBaseline | null;
   #nftReadAt = Number.NEGATIVE_INFINITY;
   #buffer: Record<EventKind, unknown[]> = { syscall: [], network: [], file: [] };
@@ -183,6 +181,8 @@ export class TelemetryShipper {
             this.counters.malformed++;
             this.#o.log.warn("telemetry line malformed; not shipped", {
               source: t.source.path,
+              // The file's inode: after a rotation, line numbers count from 1 in the new file.
+              ino: line.end.ino,
               line: line.line,
               reason: parsed.reason,
             });
@@ -197,7 +197,7 @@ export class TelemetryShipper {
     if (this.#buffered > 0 && this.#clock.now() - this.#bufferSince >= this.#o.batchMaxMs) {
       if (!this.#seal()) return;
     }
-    if (this.#buffered === 0) this.#commit(this.#committed.last_batch_id);
+    if (this.#buffered === 0) this.#commit(this.#checkpoint(), false);
     this.#sender.writeStatus();
   }
 
@@ -251,14 +251,14 @@ export class TelemetryShipper {
     this.#nft = baseline;
   }
 
-  /** Where the sources and counters stand now (what a seal commits). */
+  /** Where the sources and counters stand now: what the next commit writes. */
   #checkpoint(): Checkpoint {
     const sources: Record<string, TailPosition> = { ...this.#committed.sources };
     for (const t of this.#tails) {
       const p = t.tail.position;
       if (p.ino > 0) sources[t.source.path] = p;
     }
-    return { sources, nft: this.#nft };
+    return { sources, nft: this.#nft, generation: this.#committed.generation + 1 };
   }
 
   /** Seals the buffer and commits its checkpoint; false when the spool refused it (full). */
@@ -288,37 +288,38 @@ export class TelemetryShipper {
     this.#bufferedBytes = 0;
     this.counters.batches++;
     // Same tick as the seal: the sender cannot have sent (and deleted) it yet.
-    this.#commit(sealed.batch.id, checkpoint);
+    this.#commit(checkpoint, true);
     return true;
   }
 
-  #commit(lastBatchId: string | null, checkpoint = this.#checkpoint()): void {
-    const next: Committed = { ...checkpoint, last_batch_id: lastBatchId };
-    if (JSON.stringify(next) === JSON.stringify(this.#committed)) return;
+  /** Writes `next`; an idle commit (`sealed` false) only when a source or the counters moved. */
+  #commit(next: Checkpoint, sealed: boolean): void {
+    const moved = (a: Checkpoint, b: Checkpoint) =>
+      JSON.stringify([a.sources, a.nft]) !== JSON.stringify([b.sources, b.nft]);
+    if (!sealed && !moved(next, this.#committed)) return;
     writeJsonFile(this.#statePath, next);
     this.#committed = next;
   }
 
   /**
-   * The committed checkpoint, or the one of the newest spooled batch when a
-   * crash came between its seal and the commit (it is then not the batch
-   * the offsets file names, and no later batch can have been sent: the
-   * sender goes oldest first).
+   * The committed checkpoint, or the newest spooled batch's when a crash
+   * came between its seal and the commit: its generation is then past the
+   * committed one. (No batch sealed after it can have been sent and deleted:
+   * the sender goes oldest first, and it is the newest.)
    */
-  #recover(): Committed {
-    const saved = (readJsonFile(this.#statePath) as Committed | undefined) ?? {
+  #recover(): Checkpoint {
+    const saved = (readJsonFile(this.#statePath) as Checkpoint | undefined) ?? {
       sources: {},
       nft: null,
-      last_batch_id: null,
+      generation: 0,
     };
-    const newest = this.#spool.newest();
-    if (newest && newest.id !== saved.last_batch_id && newest.payload.checkpoint) {
+    const newest = this.#spool.newest()?.payload.checkpoint;
+    if (newest && newest.generation > saved.generation) {
       this.#o.log.info("telemetry offsets taken from the newest spooled batch (uncommitted)", {
-        batch_id: newest.id,
+        generation: newest.generation,
       });
-      const recovered = { ...newest.payload.checkpoint, last_batch_id: newest.id };
-      writeJsonFile(this.#statePath, recovered);
-      return recovered;
+      writeJsonFile(this.#statePath, newest);
+      return newest;
     }
     return saved;
   }
