@@ -101,6 +101,9 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         envFile,
         "--persist-to",
         join(dataDir, "wrangler"),
+        // Its own devtools port: the default 9229 is taken by any other wrangler dev on the machine.
+        "--inspector-port",
+        String(await freePort()),
         "--show-interactive-dev-session=false",
         "--log-level",
         "warn",
