@@ -405,6 +405,52 @@ describe("Wasm policy evaluation in workerd (Dynamic Worker loader)", () => {
   });
 });
 
+describe("the Dynamic Worker runner", () => {
+  it("starts an isolate for a module it has not seen, reading the bytes from the database once", async () => {
+    const { env } = await import("cloudflare:test");
+    const { loaderRunner } = await import("../services/governance/wasm/runner.ts");
+    const { storedModule } = await import("../services/governance/wasm/policies.ts");
+    const { sha256Hex } = await import("../services/governance/wasm/module.ts");
+    const org = await newOrg();
+    // Same code, new hash: a custom section (id 0, ignored by Wasm) named "bench" with a fresh label.
+    const enc = new TextEncoder();
+    const body = [5, ...enc.encode("bench"), ...enc.encode(crypto.randomUUID())];
+    const bytes = new Uint8Array([...ABI_FIXTURE, 0, body.length, ...body]);
+    const sha256 = await sha256Hex(bytes);
+    const { db, close } = testDatabase();
+    try {
+      await db
+        .insert(wasmModules)
+        .values({ orgId: org.orgId, sha256, module: bytes, sizeBytes: bytes.length });
+      const stored = storedModule(db, org.orgId, sha256);
+      let reads = 0;
+      const counted = {
+        sha256,
+        bytes: () => {
+          reads++;
+          return stored.bytes();
+        },
+      };
+      const runner = loaderRunner(
+        (env as unknown as { LOADER: WorkerLoader }).LOADER,
+        "2026-04-20",
+      );
+      expect(await runner.evaluate(counted, "tether/authz/allow", { user: "admin" })).toEqual([
+        { result: true },
+      ]);
+      expect(await runner.evaluate(counted, "tether/authz/user", { user: "ann" })).toEqual([
+        { result: "ann" },
+      ]);
+      expect(reads).toBe(1);
+      await expect(runner.evaluate(counted, "tether/authz/none", {})).rejects.toMatchObject({
+        stage: "eval",
+      });
+    } finally {
+      await close();
+    }
+  });
+});
+
 describe("GET /v1/nodes/{id}/policies/{policyId}/wasm", () => {
   it("gives a targeted node the active module's bytes with its SHA-256 as ETag, 304 when unchanged", async () => {
     const { enrollToken, register } = await import("../../test/agent-fixtures.ts");
