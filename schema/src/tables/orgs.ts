@@ -10,6 +10,12 @@ export const orgs = pgTable("orgs", {
   revision: bigint("revision", { mode: "number" }).notNull().default(0),
   /** Last event sequence number handed out (events.seq). */
   eventSeq: bigint("event_seq", { mode: "number" }).notNull().default(0),
+  /**
+   * The revision of the newest event that concerned every node: a node's
+   * desired revision is the greater of this and its own `desired_revision`,
+   * so a broadcast raises one row instead of every node's.
+   */
+  broadcastRevision: bigint("broadcast_revision", { mode: "number" }).notNull().default(0),
   /** Events up to this seq were deleted: a resume from before it needs a snapshot. */
   eventsPrunedThrough: bigint("events_pruned_through", { mode: "number" }).notNull().default(0),
   /** Telemetry and decision logs older than this are deleted by the retention job. */

@@ -73,7 +73,9 @@ export class AckBatcher {
         from (values ${sql.join(rows, sql`, `)})
           as v(id, credential_hash, applied_revision, ruleset_hash, peer_count, mode, errors, agent_version, at)
         where n.id = v.id and n.credential_hash = v.credential_hash
-        returning n.id, n.desired_revision`);
+        returning n.id,
+          greatest(n.desired_revision, (select o.broadcast_revision from orgs o where o.id = n.org_id))
+            as desired_revision`);
       const desired = new Map<string, number>();
       for (const row of result.rows as { id: string; desired_revision: string | number }[]) {
         desired.set(row.id, Number(row.desired_revision));

@@ -1,9 +1,10 @@
+import { nodes } from "@tether/schema/tables";
 import { eq } from "drizzle-orm";
 import type { MiddlewareHandler } from "hono";
-import { nodes } from "@tether/schema/tables";
 import type { AppEnv } from "../context.ts";
-import type { Database } from "../services/db.ts";
 import { ApiError } from "../errors.ts";
+import type { Database } from "../services/db.ts";
+import { nodeColumns } from "../services/node-row.ts";
 import { constantTimeEqual, hashToken, TOKEN_PREFIX } from "../services/tokens.ts";
 import { bearerToken } from "./auth.ts";
 
@@ -88,7 +89,7 @@ export const requireNode: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
   const hash = await hashToken(token);
   const [node] = await c.var.services.db
-    .select()
+    .select(nodeColumns)
     .from(nodes)
     .where(eq(nodes.credentialHash, hash))
     .limit(1);

@@ -234,6 +234,40 @@ describe("mesh policy events", () => {
     expect(desired).toEqual({ [a!.id]: 1, [b!.id]: 1, [c!.id]: 0 });
   });
 
+  it("an event for every node raises every node's desired revision (one org row, not a row per node)", async () => {
+    const org = await newOrg();
+    const [a, b, c] = await insertNodes(org.orgId, [{}, {}, {}]);
+    const everyone = await api("POST", "/api/mesh/policies", {
+      key: org.adminKey,
+      body: {
+        name: "all",
+        rules: [{ src: "*", dst: "*", port: 22, protocol: "tcp", action: "deny" }],
+      },
+    });
+    expect((await eventsOf(org.orgId))[0]!.nodeIds).toBeNull();
+    const onlyA = await api("POST", "/api/mesh/policies", {
+      key: org.adminKey,
+      body: {
+        name: "a",
+        rules: [{ src: a!.id, dst: b!.id, port: 23, protocol: "tcp", action: "deny" }],
+      },
+    });
+    const nodes = await api("GET", "/api/nodes", { key: org.readKey });
+    const desired = Object.fromEntries(
+      nodes.body.nodes.map((n: { id: string; status: { desired_revision: number } }) => [
+        n.id,
+        n.status.desired_revision,
+      ]),
+    );
+    expect(desired).toEqual({
+      [a!.id]: onlyA.body.revision,
+      [b!.id]: onlyA.body.revision,
+      [c!.id]: everyone.body.revision,
+    });
+    const one = await api("GET", `/api/nodes/${c!.id}`, { key: org.readKey });
+    expect(one.body.status.desired_revision).toBe(everyone.body.revision);
+  });
+
   it("an allow between groups adds peers both ways; replacing it by a deny removes them; deleting it tells the named nodes", async () => {
     const org = await newOrg();
     const [a1, a2, b1, c1] = await insertNodes(org.orgId, [

@@ -1,9 +1,10 @@
 import { createRoute } from "@hono/zod-openapi";
-import { and, eq } from "drizzle-orm";
 import { nodes } from "@tether/schema/tables";
+import { and, eq } from "drizzle-orm";
 import type { App } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { requireAdmin } from "../middleware/auth.ts";
+import { nodeColumns } from "../services/node-row.ts";
 import { adminSecurity, errorResponses, UuidParam } from "./common.ts";
 import { Node, STALE_DESCRIPTION, toNode } from "./nodes.schemas.ts";
 
@@ -26,7 +27,7 @@ export function registerGetNode(app: App): void {
     const { id } = c.req.valid("param");
     const { db, now } = c.var.services;
     const [row] = await db
-      .select()
+      .select(nodeColumns)
       .from(nodes)
       .where(and(eq(nodes.id, id), eq(nodes.orgId, c.var.principal.orgId)));
     if (!row) throw new ApiError("not_found", `no node ${id} in this org`);

@@ -1,9 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, asc, eq, sql } from "drizzle-orm";
-import { GROUP_NAME, NODE_MODES } from "@tether/schema/wire";
 import { nodes } from "@tether/schema/tables";
+import { GROUP_NAME, NODE_MODES } from "@tether/schema/wire";
+import { and, asc, eq, sql } from "drizzle-orm";
 import type { App } from "../context.ts";
 import { requireAdmin } from "../middleware/auth.ts";
+import { nodeColumns } from "../services/node-row.ts";
 import { adminSecurity, errorResponses } from "./common.ts";
 import { Node, STALE_DESCRIPTION, toNode } from "./nodes.schemas.ts";
 
@@ -47,7 +48,7 @@ export function registerListNodes(app: App): void {
     const { db, now } = c.var.services;
     const at = now();
     const rows = await db
-      .select()
+      .select(nodeColumns)
       .from(nodes)
       .where(
         and(

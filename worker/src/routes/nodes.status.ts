@@ -1,9 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, eq } from "drizzle-orm";
 import { nodes } from "@tether/schema/tables";
 import { StatusReport } from "@tether/schema/wire";
+import { and, eq } from "drizzle-orm";
 import type { App } from "../context.ts";
 import { nodeAuthFailure, orgOfNode, requireNodeToken } from "../middleware/node-auth.ts";
+import { desiredRevisionOf } from "../services/node-row.ts";
 import { nodeSecurity } from "./agent.schemas.ts";
 import { errorResponses, UuidParam } from "./common.ts";
 
@@ -59,7 +60,7 @@ export function registerNodeStatus(app: App): void {
         lastSeenAt: at,
       })
       .where(and(eq(nodes.id, id), eq(nodes.credentialHash, hash)))
-      .returning({ desiredRevision: nodes.desiredRevision });
+      .returning({ desiredRevision: desiredRevisionOf.mapWith(Number) });
     if (!node) throw await nodeAuthFailure(db, hash);
     return c.json(
       {

@@ -1,12 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, eq } from "drizzle-orm";
-import { NODE_MODES } from "@tether/schema/wire";
 import { nodes } from "@tether/schema/tables";
+import { NODE_MODES } from "@tether/schema/wire";
+import { and, eq } from "drizzle-orm";
 import type { App } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { requireAdmin } from "../middleware/auth.ts";
 import type { Tx } from "../services/audit.ts";
 import { meshWrite } from "../services/mesh/write.ts";
+import { nodeColumns } from "../services/node-row.ts";
 import { adminSecurity, errorResponses, UuidParam } from "./common.ts";
 import { GroupList, Node, nodeAuditView, toNode } from "./nodes.schemas.ts";
 
@@ -91,7 +92,7 @@ export function registerUpdateNode(app: App): void {
 
 async function findNode(tx: Tx, orgId: string, id: string, forUpdate = false) {
   const query = tx
-    .select()
+    .select(nodeColumns)
     .from(nodes)
     .where(and(eq(nodes.id, id), eq(nodes.orgId, orgId)));
   const [row] = forUpdate ? await query.for("update") : await query;

@@ -63,9 +63,9 @@ const EVENTS_PER_STATEMENT = 1000;
 
 /**
  * Everything a mesh write leaves behind, in ONE statement (inside the
- * caller's org-locked transaction): the events, `desired_revision` of the
- * nodes they concern (so `GET /api/nodes` can tell who is stale), the
- * audit row, and the org's new event sequence. One round trip instead of
+ * caller's org-locked transaction): the events, the desired revision of the
+ * nodes they concern (so `GET /api/nodes` can tell who is stale; see
+ * services/node-row.ts), the audit row, and the org's new event sequence. One round trip instead of
  * five keeps the org lock short.
  */
 export async function commitOrgWrite(
@@ -95,12 +95,11 @@ export async function commitOrgWrite(
   if (inline.length > 0) {
     steps.push(sql`event_rows as (${tx.insert(events).values(inline).getSQL()})`);
   }
+  // An event for every node raises the org's broadcast revision, not every node's row.
   const everyone = w.stored.some((e) => e.nodeIds === null);
   const targeted = [...new Set(w.stored.flatMap((e) => e.nodeIds ?? []))];
-  if (everyone || targeted.length > 0) {
-    const which = everyone
-      ? undefined
-      : sql`${nodes.id} in (select jsonb_array_elements_text(${JSON.stringify(targeted)}::jsonb)::uuid)`;
+  if (!everyone && targeted.length > 0) {
+    const which = sql`${nodes.id} in (select jsonb_array_elements_text(${JSON.stringify(targeted)}::jsonb)::uuid)`;
     const raise = tx
       .update(nodes)
       .set({ desiredRevision: w.revision })
@@ -111,7 +110,11 @@ export async function commitOrgWrite(
   const sequence =
     lastSeq === undefined
       ? sql`select 1`
-      : tx.update(orgs).set({ eventSeq: lastSeq }).where(eq(orgs.id, w.orgId)).getSQL();
+      : tx
+          .update(orgs)
+          .set({ eventSeq: lastSeq, ...(everyone ? { broadcastRevision: w.revision } : {}) })
+          .where(eq(orgs.id, w.orgId))
+          .getSQL();
   await tx.execute(sql`with ${sql.join(steps, sql`, `)} ${sequence}`);
 }
 

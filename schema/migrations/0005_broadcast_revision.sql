@@ -1,0 +1,1 @@
+ALTER TABLE "orgs" ADD COLUMN "broadcast_revision" bigint DEFAULT 0 NOT NULL;
