@@ -138,6 +138,6 @@ describe("Wasm policy: control plane (workerd) and agent (Node) agree", () => {
         credential: String(other.credential),
         sha256: policy.sha256,
       }),
-    ).rejects.toMatchObject({ stage: "load", message: expect.stringContaining("404") });
+    ).rejects.toMatchObject({ stage: "fetch", message: expect.stringContaining("404") });
   });
 });

@@ -79,13 +79,15 @@ const edge = new EdgeGovernance({
   nodeId: "00000000-0000-4000-8000-00000000be00",
   dataDir: dir,
   listen: { socket, port: 0 },
+  server: "http://127.0.0.1:9",
+  credential: "",
   decisionsUrl: "http://127.0.0.1:9/unreachable",
   headers: () => ({}),
   log: silent,
   timing: { backoffBaseMs: 60_000, backoffCapMs: 60_000 },
 });
 await edge.start();
-edge.update(sampleState({ rego_policies: [policy] }));
+await edge.update(sampleState({ rego_policies: [policy] }));
 
 const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
 const post = (at: { socketPath: string } | { host: string; port: number }, input: unknown) =>
@@ -125,7 +127,7 @@ const overSocket = await sequential({ socketPath: socket });
 const overTcp = await sequential({ host: "127.0.0.1", port: edge.port! });
 
 const set = new PolicySet();
-set.update([policy]);
+await set.update([policy]);
 const inProcess: number[] = [];
 for (const input of inputs) {
   const t = performance.now();

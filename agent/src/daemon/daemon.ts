@@ -28,7 +28,7 @@ export interface DaemonDeps {
   fetch?: typeof fetch;
   /** Runs beside the daemon (the telemetry shipper): started and stopped with it. */
   telemetry?: { start(): void; stop(): Promise<void> };
-  /** Local Rego decisions (agent/src/governance): fed every new state, started and stopped with it. */
+  /** Local policy decisions (agent/src/governance): fed every new state, started and stopped with it. */
   edge?: LocalDecisions;
 }
 
@@ -98,8 +98,10 @@ export class Daemon {
   async start(): Promise<void> {
     const cfg = this.#d.config;
     const cached = loadCachedState(cfg.data_dir);
-    // Local decisions answer from the cache at once; a fetched state replaces it.
-    if (cached) this.#d.edge?.update(cached.state);
+    // Local decisions answer from the cache (Wasm modules kept on disk) at once; a fetched state replaces it.
+    if (cached) await this.#d.edge?.update(cached.state);
+    // A set that loads (or fails) after the reconcile that followed its state is reported then.
+    this.#d.edge?.onErrorsChanged?.(() => this.#reconciler.trigger("local policies"));
     await this.#d.edge?.start();
     const fetched = await this.#refetch();
     if (this.#stopping) return;
@@ -252,7 +254,7 @@ export class Daemon {
       case "changed":
         this.#state = result.state;
         this.#cacheDirty = true;
-        this.#d.edge?.update(result.state);
+        void this.#d.edge?.update(result.state);
         if (eventType === "signing_key_rotated") {
           await this.#verifier.setKeys(result.state.signing_keys);
           this.#log.info("signing keys rotated", { trusted: this.#verifier.trustedKeyIds() });
@@ -273,7 +275,7 @@ export class Daemon {
       const seenSeq = this.#verifier.lastSeq;
       this.#state = state;
       this.#source = "control-plane";
-      this.#d.edge?.update(state);
+      void this.#d.edge?.update(state);
       this.#report.synced();
       await this.#verifier.resetFromState(state);
       saveCachedState(this.#d.config.data_dir, state);

@@ -24,13 +24,18 @@ export interface Enforcement {
   teardown(): Promise<string[]>;
 }
 
-/** Local Rego decisions beside the kernel enforcement (agent/src/governance/edge.ts). */
+/** Local policy decisions beside the kernel enforcement (agent/src/governance/edge.ts). */
 export interface LocalDecisions {
   start(): Promise<void>;
-  /** A new desired state: its Rego policies may have changed. */
-  update(state: NodeState): void;
-  /** Problems for the status report (policies that do not compile, a refused listen). */
+  /**
+   * A new desired state: its policies may have changed. Resolves once they
+   * answer or failed to load (Wasm modules may be fetched meanwhile); never rejects.
+   */
+  update(state: NodeState): Promise<void>;
+  /** Problems for the status report (policies that do not load, a refused listen). */
   errors(): string[];
+  /** Tells the daemon that {@link errors} changed after the update that caused it was handed over. */
+  onErrorsChanged?(listener: () => void): void;
   stop(): Promise<void>;
 }
 

@@ -5,7 +5,7 @@ import { newTestSigner, type TestSigner } from "../verify/test-signer.ts";
 
 /**
  * A stand-in for the control plane's agent protocol on 127.0.0.1 (unit tests
- * of the daemon): serves a state, pushes signed events, records acks.
+ * of the daemon): serves a state and Wasm modules, pushes signed events, records acks.
  */
 export interface FakeControlPlane {
   url: string;
@@ -18,6 +18,10 @@ export interface FakeControlPlane {
   lastEventIds: (string | undefined)[];
   /** Answer every call with this status (e.g. 401), or undefined to behave. */
   refuse: number | undefined;
+  /** Wasm modules by policy id, served at `/v1/nodes/{id}/policies/{policyId}/wasm`. */
+  modules: Map<string, Uint8Array>;
+  /** The policy ids whose module was asked for, in order. */
+  moduleFetches: string[];
   /** Sends a signed event to every open stream (raw text overrides the envelope). */
   push(type: EventType, payload: Record<string, unknown>, raw?: string): Promise<string>;
   dropStreams(): void;
@@ -38,6 +42,8 @@ export async function startFakeControlPlane(state: NodeState): Promise<FakeContr
     stateFetches: 0,
     lastEventIds: [],
     refuse: undefined,
+    modules: new Map(),
+    moduleFetches: [],
     async push(type, payload, raw) {
       seq++;
       const envelope = await cp.signer.seal({ type, seq, payload });
@@ -74,6 +80,13 @@ export async function startFakeControlPlane(state: NodeState): Promise<FakeContr
       return void res.writeHead(200).end('{"desired_revision":0,"stale":false}');
     }
     if (path.endsWith("/heartbeat")) return void res.writeHead(204).end();
+    const wasm = /\/policies\/([^/]+)\/wasm$/.exec(path);
+    if (wasm) {
+      cp.moduleFetches.push(wasm[1]!);
+      const bytes = cp.modules.get(wasm[1]!);
+      if (!bytes) return void res.writeHead(404).end('{"error":{"code":"not_found"}}');
+      return void res.writeHead(200, { "content-type": "application/wasm" }).end(bytes);
+    }
     if (path.endsWith("/events")) {
       cp.streams++;
       cp.lastEventIds.push(req.headers["last-event-id"] as string | undefined);

@@ -2,11 +2,12 @@ import { DecisionLogEntry } from "@tether/schema/wire";
 import { describe, expect, it } from "vitest";
 import { decide, MAX_LOGGED_VALUE_BYTES } from "./decide.ts";
 import { PolicySet } from "./policy-set.ts";
-import { netPolicy, regoPolicy } from "./test-policies.ts";
+import { abiModule, netPolicy, regoPolicy, wasmPolicy } from "./test-policies.ts";
+import { loadWasmPolicy } from "./wasm-policy.ts";
 
-function compiled() {
+async function compiled() {
   const set = new PolicySet();
-  set.update([regoPolicy({ revision: 7 }), netPolicy({ revision: 9 })]);
+  await set.update([regoPolicy({ revision: 7 }), netPolicy({ revision: 9 })]);
   return set.current!;
 }
 
@@ -14,9 +15,9 @@ const ID = "00000000-0000-4000-8000-0000000000d1";
 const fixed = { now: () => new Date("2026-03-01T10:00:00.000Z"), newId: () => ID };
 
 describe("decide", () => {
-  it("answers and writes OPA's decision-log fields, with the owning policy's id, revision and mode", () => {
+  it("answers and writes OPA's decision-log fields, with the owning policy's id, revision and mode", async () => {
     const d = decide(
-      compiled(),
+      await compiled(),
       "data.tether.sandbox.allow",
       { syscall_name: "read" },
       {
@@ -47,8 +48,8 @@ describe("decide", () => {
     expect(d.log.metrics.timer_eval_ns).toBeGreaterThan(0);
   });
 
-  it("marks audit-mode decisions, omits undefined results, keeps a defined null", () => {
-    const set = compiled();
+  it("marks audit-mode decisions, omits undefined results, keeps a defined null", async () => {
+    const set = await compiled();
     const audit = decide(set, "/tether/net/allow", { port: 22 }, fixed);
     expect(audit).toMatchObject({ defined: false, mode: "audit" });
     expect(audit.log).not.toHaveProperty("result");
@@ -60,13 +61,13 @@ describe("decide", () => {
     expect(orphan.log).not.toHaveProperty("input");
 
     const withNull = new PolicySet();
-    withNull.update([regoPolicy({ source: "package tether.sandbox\n\nn := null\n" })]);
+    await withNull.update([regoPolicy({ source: "package tether.sandbox\n\nn := null\n" })]);
     const n = decide(withNull.current!, "tether/sandbox/n", {}, fixed);
     expect(n.log).toHaveProperty("result", null);
   });
 
-  it("logs an input the control plane could not store without it, and says why", () => {
-    const set = compiled();
+  it("logs an input the control plane could not store without it, and says why", async () => {
+    const set = await compiled();
     const big = { blob: "x".repeat(MAX_LOGGED_VALUE_BYTES) };
     const d = decide(set, "tether/sandbox/allow", big, fixed);
     expect(d.value).toBe(false); // the decision itself used the input
@@ -78,5 +79,31 @@ describe("decide", () => {
     expect(nul.log.labels.input_dropped).toBe("must not contain NUL characters");
     // Every entry passes the shared schema the control plane validates with.
     for (const e of [d.log, nul.log]) expect(DecisionLogEntry.safeParse(e).success).toBe(true);
+  });
+
+  it("decides a Wasm entrypoint with its module and logs it like a Rego decision (the Wasm policy's id, revision, mode)", async () => {
+    const module = await abiModule();
+    const policy = wasmPolicy(module, { revision: 11, mode: "audit" });
+    const set = new PolicySet((p) => loadWasmPolicy(module.bytes, p.sha256));
+    await set.update([regoPolicy({ revision: 7 }), policy]);
+    const d = decide(set.current!, "data.tether.authz.allow", { user: "admin" }, fixed);
+    expect(d).toMatchObject({ path: "tether/authz/allow", defined: true, value: true });
+    expect(d.mode).toBe("audit");
+    expect(d.log).toEqual({
+      decision_id: ID,
+      path: "tether/authz/allow",
+      input: { user: "admin" },
+      result: true,
+      timestamp: "2026-03-01T10:00:00.000Z",
+      policy_id: policy.id,
+      revision: 11,
+      mode: "audit",
+      labels: {},
+      metrics: { timer_eval_ns: expect.any(Number) },
+    });
+    const undef = decide(set.current!, "tether/authz/user", { user: 1 }, fixed);
+    expect(undef.log).not.toHaveProperty("result");
+    expect(undef.log.policy_id).toBe(policy.id);
+    expect(DecisionLogEntry.safeParse(d.log).success).toBe(true);
   });
 });

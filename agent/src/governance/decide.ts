@@ -33,7 +33,7 @@ export interface DecideOptions {
 /**
  * Evaluates one request against the compiled set and writes its decision-log
  * entry (OPA's fields; `revision` and `mode` are the owning policy's). Throws
- * what the set throws (RegoError, UnsupportedPolicyKind): nothing is logged then.
+ * what the set throws (RegoError, WasmPolicyError): nothing is logged then.
  *
  * @example
  * const d = decide(set.current, "data.tether.sandbox.allow", { syscall_name: "read" });

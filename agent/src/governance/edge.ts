@@ -1,17 +1,23 @@
 import { join } from "node:path";
-import type { NodeState } from "@tether/schema/wire";
+import type { EdgePolicy, NodeState } from "@tether/schema/wire";
 import type { Logger } from "../log.ts";
 import { Sender, Spool } from "../spool/index.ts";
 import { decide, type LocalDecision } from "./decide.ts";
 import { type DecisionBatchPayload, DecisionLog, decisionSender } from "./decision-log.ts";
 import { OpaServer } from "./opa-server.ts";
-import { PolicySet } from "./policy-set.ts";
+import { PolicySet, type UpdateOutcome } from "./policy-set.ts";
+import { WasmModules, wasmModulesDir } from "./wasm-modules.ts";
+import { fetchWasmModule } from "./wasm-policy.ts";
 
 export interface EdgeOptions {
   nodeId: string;
   dataDir: string;
   /** Where the local endpoint listens; neither = not at all. */
   listen: { socket?: string | undefined; port?: number | undefined };
+  /** The control plane's base URL: Wasm modules come from `GET /v1/nodes/{id}/policies/{policyId}/wasm`. */
+  server: string;
+  /** The node credential, for the module fetches (never logged). */
+  credential: string;
   /** `POST /v1/nodes/{id}/decisions` and the node credential's headers. */
   decisionsUrl: string;
   headers: () => Record<string, string>;
@@ -20,16 +26,27 @@ export interface EdgeOptions {
   /** Added to every decision-log entry. */
   labels?: Record<string, string>;
   /** Tests shorten these. */
-  timing?: { flushAfterMs?: number; backoffBaseMs?: number; backoffCapMs?: number };
+  timing?: {
+    flushAfterMs?: number;
+    backoffBaseMs?: number;
+    backoffCapMs?: number;
+    /** One module fetch gives up after this long (default 30 s). */
+    moduleTimeoutMs?: number;
+    /** A set whose modules could not be fetched is tried again after this, doubling (default 1 s … 60 s). */
+    loadRetryBaseMs?: number;
+    loadRetryCapMs?: number;
+  };
 }
 
 /**
- * Rego enforcement at the edge (DESIGN.md §7 "Local decisions"): the
- * verified policies of the node's state compiled into a {@link PolicySet},
- * answered on the local OPA endpoint, every decision logged to a disk spool
- * and shipped to the control plane in batches. It answers from whatever
- * state the daemon gives it, the cached one included, so it keeps working
- * while the control plane is away and across restarts.
+ * Policy enforcement at the edge (DESIGN.md §7 "Local decisions"): the
+ * verified policies of the node's state — Rego compiled, Wasm modules
+ * fetched by hash and kept on disk — in a {@link PolicySet}, answered on
+ * the local OPA endpoint, every decision logged to a disk spool and shipped
+ * to the control plane in batches. It answers from whatever state the
+ * daemon gives it, the cached one included (with the modules kept on disk),
+ * so it keeps working while the control plane is away and across restarts.
+ * A set whose modules could not be fetched is tried again with backoff.
  *
  * @example
  * const edge = new EdgeGovernance({ nodeId, dataDir, listen: { socket }, decisionsUrl, headers, log });
@@ -40,17 +57,45 @@ export interface EdgeOptions {
 export class EdgeGovernance {
   readonly #o: EdgeOptions;
   readonly #log: Logger;
-  readonly #policies = new PolicySet();
+  readonly #modules: WasmModules;
+  readonly #policies: PolicySet;
   readonly #server: OpaServer;
   readonly #spool: Spool<DecisionBatchPayload>;
   readonly #decisions: DecisionLog;
   readonly #sender: Sender<DecisionBatchPayload>;
   #listenError: string | undefined;
   #started = false;
+  #stopped = false;
+  /** The newest state given: a retry loads its policies. */
+  #latest: NodeState | undefined;
+  #retry: NodeJS.Timeout | undefined;
+  #retryDelayMs = 0;
+  /** The Wasm modules of the set that answered before the current one (kept on disk too). */
+  #previousHashes = new Set<string>();
+  #reportedErrors = "[]";
+  /** The reasons of the last failure logged as an error. */
+  #loggedFailure: string | undefined;
+  #onErrorsChanged: (() => void) | undefined;
 
   constructor(opts: EdgeOptions) {
     this.#o = opts;
     this.#log = opts.log.child({ component: "edge" });
+    const timeoutMs = opts.timing?.moduleTimeoutMs ?? 30_000;
+    this.#modules = new WasmModules({
+      dir: wasmModulesDir(opts.dataDir),
+      log: this.#log,
+      fetch: (policy, signal) =>
+        fetchWasmModule({
+          url: opts.server,
+          nodeId: opts.nodeId,
+          policyId: policy.id,
+          credential: opts.credential,
+          sha256: policy.sha256,
+          signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+          ...(opts.fetch ? { fetch: opts.fetch } : {}),
+        }),
+    });
+    this.#policies = new PolicySet((policy, signal) => this.#modules.load(policy, signal));
     this.#spool = new Spool<DecisionBatchPayload>({
       dir: join(opts.dataDir, "spool", "decisions"),
       log: this.#log,
@@ -103,6 +148,7 @@ export class EdgeGovernance {
   async start(): Promise<void> {
     if (this.#started) return;
     this.#started = true;
+    this.#stopped = false;
     this.#sender.start();
     try {
       await this.#server.listen(this.#o.listen);
@@ -116,20 +162,50 @@ export class EdgeGovernance {
     }
   }
 
-  /** A new desired state: recompiles when its policies changed. */
-  update(state: NodeState): void {
-    const outcome = this.#policies.update(state.rego_policies);
-    if (outcome.kind === "compiled") {
-      this.#log.info("rego policies loaded", {
-        revision: state.revision,
-        policies: state.rego_policies.map((p) => `${p.name}@${p.version}`),
-      });
-    } else if (outcome.kind === "failed") {
-      this.#log.error("rego policies do not compile; the previous set keeps answering", {
-        revision: state.revision,
-        errors: outcome.errors,
-      });
+  /**
+   * A new desired state: rebuilds the policy set when its policies changed
+   * (Wasm modules fetched unless kept). Resolves when that set answers, or
+   * failed (the previous set answers on); never rejects.
+   */
+  async update(state: NodeState): Promise<void> {
+    this.#latest = state;
+    clearTimeout(this.#retry);
+    this.#retry = undefined;
+    let outcome: UpdateOutcome;
+    try {
+      outcome = await this.#policies.update(state.rego_policies);
+    } catch (err) {
+      this.#log.error("policy set: unexpected error", { error: err as Error });
+      return;
     }
+    const policies = state.rego_policies.map((p) => `${p.kind}:${p.name}@${p.version}`);
+    switch (outcome.kind) {
+      case "compiled":
+        this.#log.info("policies loaded", { revision: state.revision, policies });
+        this.#keepModules();
+        this.#retryDelayMs = 0;
+        this.#loggedFailure = undefined;
+        break;
+      case "unchanged":
+        this.#retryDelayMs = 0;
+        this.#loggedFailure = undefined;
+        break;
+      case "failed":
+        this.#logFailure(state, outcome);
+        if (outcome.retryable) this.#scheduleRetry(state);
+        break;
+      case "superseded":
+        break;
+    }
+    this.#reportErrorsIfChanged();
+  }
+
+  /**
+   * Called when {@link errors} changes after {@link update} returned to its
+   * caller's first await: a module fetched or refused later, a retry that loaded.
+   */
+  onErrorsChanged(listener: () => void): void {
+    this.#onErrorsChanged = listener;
   }
 
   /** True once a policy set (possibly empty) answers. */
@@ -146,17 +222,68 @@ export class EdgeGovernance {
     return d;
   }
 
-  /** What the status report should say: compile failures, a refused listen. */
+  /** What the status report should say: a set that cannot load (and why), a refused listen. */
   errors(): string[] {
     return [...this.#policies.errors, ...(this.#listenError ? [this.#listenError] : [])];
   }
 
   /** Closes the endpoint, seals held decisions to disk, stops shipping (the spool keeps the rest). */
   async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#retry);
+    this.#retry = undefined;
+    await this.#policies.cancel();
     if (!this.#started) return;
     this.#started = false;
     await this.#server.close();
     this.#decisions.close();
     await this.#sender.stop();
   }
+
+  /** Said once per set of reasons: a retry failing the same way is only a debug line. */
+  #logFailure(state: NodeState, outcome: Extract<UpdateOutcome, { kind: "failed" }>): void {
+    const reasons = JSON.stringify(outcome.errors);
+    const level = reasons === this.#loggedFailure ? "debug" : "error";
+    this.#loggedFailure = reasons;
+    this.#log[level]("policies cannot load; the previous set keeps answering", {
+      revision: state.revision,
+      errors: outcome.errors,
+      ...(outcome.retryable ? { retry_in_ms: this.#nextRetryDelay() } : {}),
+    });
+  }
+
+  #nextRetryDelay(): number {
+    const base = this.#o.timing?.loadRetryBaseMs ?? 1000;
+    const cap = this.#o.timing?.loadRetryCapMs ?? 60_000;
+    return Math.min(cap, this.#retryDelayMs === 0 ? base : this.#retryDelayMs * 2);
+  }
+
+  /** Loads the same state's policies again later, unless a newer state or stop() comes first. */
+  #scheduleRetry(state: NodeState): void {
+    if (this.#stopped || this.#latest !== state) return;
+    clearTimeout(this.#retry);
+    this.#retryDelayMs = this.#nextRetryDelay();
+    this.#retry = setTimeout(() => {
+      this.#retry = undefined;
+      if (this.#latest === state && !this.#stopped) void this.update(state);
+    }, this.#retryDelayMs);
+    this.#retry.unref();
+  }
+
+  /** Deletes the modules neither the answering set nor the one before it uses. */
+  #keepModules(): void {
+    const current = wasmHashes(this.#policies.current?.policies ?? []);
+    this.#modules.retain(new Set([...current, ...this.#previousHashes]));
+    this.#previousHashes = current;
+  }
+
+  #reportErrorsIfChanged(): void {
+    const now = JSON.stringify(this.errors());
+    if (now === this.#reportedErrors) return;
+    this.#reportedErrors = now;
+    this.#onErrorsChanged?.();
+  }
 }
+
+const wasmHashes = (policies: readonly EdgePolicy[]) =>
+  new Set(policies.flatMap((p) => (p.kind === "wasm" ? [p.sha256] : [])));

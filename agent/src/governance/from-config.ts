@@ -6,8 +6,8 @@ import { EdgeGovernance, type EdgeOptions } from "./edge.ts";
 
 /**
  * The local-decisions part of `tether-agent run`: the endpoint where the
- * settings say (`opa_socket`, `opa_port`), decision logs shipped to the
- * control plane with the node credential.
+ * settings say (`opa_socket`, `opa_port`), Wasm modules fetched and decision
+ * logs shipped to the control plane with the node credential.
  *
  * @example
  * new Daemon({ …, edge: edgeFromConfig({ config, server, identity, log }) });
@@ -22,6 +22,7 @@ export function edgeFromConfig(deps: {
 }): EdgeGovernance {
   const { config, identity } = deps;
   const node = encodeURIComponent(identity.node_id);
+  const server = deps.server.replace(/\/+$/, "");
   return new EdgeGovernance({
     nodeId: identity.node_id,
     dataDir: config.data_dir,
@@ -29,7 +30,9 @@ export function edgeFromConfig(deps: {
       socket: config.opa_socket === "off" ? undefined : config.opa_socket,
       port: config.opa_port,
     },
-    decisionsUrl: `${deps.server.replace(/\/+$/, "")}/v1/nodes/${node}/decisions`,
+    server,
+    credential: identity.credential,
+    decisionsUrl: `${server}/v1/nodes/${node}/decisions`,
     headers: () => ({ authorization: `Bearer ${identity.credential}` }),
     log: deps.log,
     labels: { agent_version: AGENT_VERSION },

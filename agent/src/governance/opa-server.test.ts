@@ -7,16 +7,17 @@ import { afterEach, describe, expect, it } from "vitest";
 import { memoryLogger } from "../log.ts";
 import { decide, type LocalDecision } from "./decide.ts";
 import { type LocalDecider, OpaServer } from "./opa-server.ts";
-import { PolicySet } from "./policy-set.ts";
+import { PolicySet, type WasmLoader } from "./policy-set.ts";
 import { localRequest } from "./test-http.ts";
-import { netPolicy, regoPolicy } from "./test-policies.ts";
+import { abiModule, netPolicy, regoPolicy, wasmPolicy } from "./test-policies.ts";
+import { loadWasmPolicy } from "./wasm-policy.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 /** A decider over a real PolicySet, keeping every decision it made. */
-function decider(policies: EdgePolicy[] | undefined) {
-  const set = new PolicySet();
-  if (policies) set.update(policies);
+async function decider(policies: EdgePolicy[] | undefined, loadWasm?: WasmLoader) {
+  const set = new PolicySet(loadWasm);
+  if (policies) await set.update(policies);
   const made: LocalDecision[] = [];
   const d: LocalDecider & { made: LocalDecision[]; set: PolicySet } = {
     made,
@@ -50,7 +51,7 @@ const post = (socket: string, path: string, body: unknown) =>
 
 describe("local OPA endpoint", () => {
   it("answers POST /v1/data with OPA's shape: result (absent when undefined), decision_id, and the owning policy's mode", async () => {
-    const d = decider([regoPolicy(), netPolicy()]);
+    const d = await decider([regoPolicy(), netPolicy()]);
     const { socket } = await serve(d);
 
     const allowed = await post(socket, "/v1/data/tether/sandbox/allow", {
@@ -96,7 +97,7 @@ describe("local OPA endpoint", () => {
   });
 
   it("answers GET /v1/data with ?input= as OPA does, paths URL-decoded", async () => {
-    const d = decider([regoPolicy()]);
+    const d = await decider([regoPolicy()]);
     const { socket } = await serve(d);
     const input = encodeURIComponent(JSON.stringify({ syscall_name: "write" }));
     const res = await localRequest(
@@ -111,7 +112,7 @@ describe("local OPA endpoint", () => {
   });
 
   it("answers bad requests with OPA's error object, deciding nothing", async () => {
-    const d = decider([regoPolicy()]);
+    const d = await decider([regoPolicy()]);
     const { socket } = await serve(d);
     const cases: [Promise<{ status: number; body: unknown }>, number, string, RegExp][] = [
       [
@@ -178,7 +179,7 @@ describe("local OPA endpoint", () => {
     const conflict = regoPolicy({
       source: "package tether.sandbox\n\nv := 1 if input.a\nv := 2 if input.b\n",
     });
-    const d = decider([conflict]);
+    const d = await decider([conflict]);
     const { socket } = await serve(d);
     const res = await post(socket, "/v1/data/tether/sandbox/v", { input: { a: true, b: true } });
     expect(res.status).toBe(500);
@@ -189,15 +190,56 @@ describe("local OPA endpoint", () => {
     expect(d.made).toEqual([]);
   });
 
+  it("answers a Wasm policy's entrypoints through opa-wasm with its mode; its evaluation errors are 500s, logging nothing", async () => {
+    const module = await abiModule();
+    const d = await decider([regoPolicy(), wasmPolicy(module, { mode: "audit" })], (p) =>
+      loadWasmPolicy(module.bytes, p.sha256),
+    );
+    const { socket } = await serve(d);
+    const admin = await post(socket, "/v1/data/tether/authz/allow", { input: { user: "admin" } });
+    expect(admin).toMatchObject({ status: 200 });
+    expect(admin.body).toEqual({
+      result: true,
+      decision_id: expect.stringMatching(UUID),
+      mode: "audit",
+    });
+    const user = await localRequest(
+      { socket },
+      "GET",
+      `/v1/data/tether/authz/user?input=${encodeURIComponent('{"user":"eve"}')}`,
+    );
+    expect(user.body).toMatchObject({ result: "eve", mode: "audit" });
+    const undef = await post(socket, "/v1/data/tether/authz/user", { input: { user: 3 } });
+    expect(undef.body).toEqual({ decision_id: expect.stringMatching(UUID), mode: "audit" });
+    expect(d.made.map((m) => m.log.policy_id)).toEqual([
+      wasmPolicy(module).id,
+      wasmPolicy(module).id,
+      wasmPolicy(module).id,
+    ]);
+
+    const conflict = await post(socket, "/v1/data/tether/authz/conflict", { input: { user: 1 } });
+    expect(conflict.status).toBe(500);
+    expect(conflict.body).toEqual({
+      code: "internal_error",
+      message: expect.stringMatching(/^wasm_eval_error: .*eval_conflict_error/),
+    });
+    expect(d.made).toHaveLength(3);
+    // The Rego set answers beside it.
+    expect(
+      (await post(socket, "/v1/data/tether/sandbox/allow", { input: { syscall_name: "read" } }))
+        .body,
+    ).toMatchObject({ result: true, mode: "enforce" });
+  });
+
   it("is unhealthy and answers no decision before a policy set is loaded", async () => {
-    const d = decider(undefined);
+    const d = await decider(undefined);
     const { socket } = await serve(d);
     const health = await localRequest({ socket }, "GET", "/health");
     expect(health).toMatchObject({ status: 500, body: { code: "internal_error" } });
     const early = await post(socket, "/v1/data/tether/sandbox/allow", { input: {} });
     expect(early.status).toBe(500);
     expect(early.body.message).toMatch(/no policies loaded yet/);
-    d.set.update([]);
+    await d.set.update([]);
     expect(await localRequest({ socket }, "GET", "/health")).toMatchObject({
       status: 200,
       body: {},
@@ -210,7 +252,7 @@ describe("local OPA endpoint", () => {
   it("listens on a 0660 unix socket and on 127.0.0.1, replaces a stale socket, refuses one in use", async () => {
     const dir = mkdtempSync(join(tmpdir(), "tether-opa-"));
     const socket = join(dir, "run", "opa.sock");
-    const d = decider([regoPolicy()]);
+    const d = await decider([regoPolicy()]);
     // As under systemd (UMask=0077): the modes must not depend on the umask.
     const umask = process.umask(0o077);
     const { server } = await serve(d, { socket, port: 0 }).finally(() => process.umask(umask));

@@ -6,7 +6,7 @@ import { RegoError } from "@tether/rego";
 import { type OpaError, opaCodeFor, parseOpaInput } from "@tether/schema/wire";
 import type { Logger } from "../log.ts";
 import type { LocalDecision } from "./decide.ts";
-import { UnsupportedPolicyKind } from "./policy-set.ts";
+import { WasmPolicyError } from "./wasm-policy.ts";
 
 /** Largest request body the local endpoint reads. */
 export const MAX_REQUEST_BYTES = 1024 * 1024;
@@ -17,7 +17,7 @@ export const MAX_PATH_CHARS = 1000;
 export interface LocalDecider {
   /** False until a policy set (from the control plane or the cache) has been loaded. */
   ready(): boolean;
-  /** Decides and logs; throws RegoError / UnsupportedPolicyKind (nothing logged). */
+  /** Decides and logs; throws RegoError / WasmPolicyError (nothing logged). */
   decide(rawPath: string, input: unknown): LocalDecision;
 }
 
@@ -169,7 +169,9 @@ export class OpaServer {
       if (err instanceof RegoError) {
         return send(res, 500, opaError(500, `${err.code}: ${err.message}`));
       }
-      if (err instanceof UnsupportedPolicyKind) return send(res, 500, opaError(500, err.message));
+      if (err instanceof WasmPolicyError) {
+        return send(res, 500, opaError(500, `wasm_eval_error: ${err.message}`));
+      }
       throw err;
     }
   }

@@ -1,4 +1,6 @@
-import type { EdgeRegoPolicy } from "@tether/schema/wire";
+import { createHash } from "node:crypto";
+import type { EdgeRegoPolicy, EdgeWasmPolicy } from "@tether/schema/wire";
+import { compileAbiFixture } from "../../../dev/fixtures/opa-abi/compile.ts";
 
 /** Rego policies as the control plane sends them, for the governance tests. */
 export const SANDBOX_SOURCE = `package tether.sandbox
@@ -39,3 +41,35 @@ export const netPolicy = (over: Partial<EdgeRegoPolicy> = {}) =>
     mode: "audit",
     ...over,
   });
+
+/**
+ * The OPA Wasm ABI fixture (dev/fixtures/opa-abi/policy.wat: hand-written,
+ * NOT compiled by OPA) assembled by wabt, with its SHA-256. `allowedUser`
+ * makes another module (allow admits that user instead of "admin").
+ */
+export async function abiModule(
+  allowedUser?: string,
+): Promise<{ bytes: Uint8Array; sha256: string }> {
+  const bytes = await compileAbiFixture(allowedUser === undefined ? {} : { allowedUser });
+  return { bytes, sha256: createHash("sha256").update(bytes).digest("hex") };
+}
+
+/** A Wasm policy as the control plane sends it: the fixture's entrypoints, by hash. */
+export function wasmPolicy(
+  module: { bytes: Uint8Array; sha256: string },
+  over: Partial<EdgeWasmPolicy> = {},
+): EdgeWasmPolicy {
+  return {
+    kind: "wasm",
+    id: "00000000-0000-4000-8000-00000000aa09",
+    name: "authz",
+    entrypoints: ["tether/authz/allow", "tether/authz/user", "tether/authz/conflict"],
+    sha256: module.sha256,
+    size_bytes: module.bytes.length,
+    version: 1,
+    revision: 4,
+    mode: "enforce",
+    target_nodes: [],
+    ...over,
+  };
+}

@@ -29,15 +29,31 @@ export interface WasmPolicy {
   evaluate(entrypoint: string, input?: unknown): WasmDecision;
 }
 
-/** Why bytes were refused (`integrity`, `load`) or an evaluation failed (`eval`). */
+/**
+ * Why a module could not be had (`fetch`: the control plane did not hand it
+ * over), why bytes were refused (`integrity`, `load`) or an evaluation
+ * failed (`eval`).
+ */
 export class WasmPolicyError extends Error {
   constructor(
-    readonly stage: "integrity" | "load" | "eval",
+    readonly stage: "fetch" | "integrity" | "load" | "eval",
     message: string,
   ) {
     super(message);
     this.name = "WasmPolicyError";
   }
+}
+
+/** The bytes' SHA-256 (lowercase hex); throws WasmPolicyError (`integrity`) unless it is `sha256`. */
+export function checkSha256(bytes: Uint8Array, sha256: string): string {
+  const actual = createHash("sha256").update(bytes).digest("hex");
+  if (actual !== sha256.toLowerCase()) {
+    throw new WasmPolicyError(
+      "integrity",
+      `the module's SHA-256 is ${actual}, not the expected ${sha256}: refusing to load it`,
+    );
+  }
+  return actual;
 }
 
 const reason = (e: unknown) =>
@@ -52,13 +68,7 @@ const reason = (e: unknown) =>
  * policy.evaluate("tether/authz/allow", { user: "admin" }); // { defined: true, value: true, … }
  */
 export async function loadWasmPolicy(bytes: Uint8Array, sha256: string): Promise<WasmPolicy> {
-  const actual = createHash("sha256").update(bytes).digest("hex");
-  if (actual !== sha256.toLowerCase()) {
-    throw new WasmPolicyError(
-      "integrity",
-      `the module's SHA-256 is ${actual}, not the expected ${sha256}: refusing to load it`,
-    );
-  }
+  const actual = checkSha256(bytes, sha256);
   let loaded: Awaited<ReturnType<typeof loadPolicy>>;
   try {
     loaded = await loadPolicy(bytes);
@@ -108,6 +118,42 @@ export interface FetchWasmModuleOptions {
   /** The hash the state or event named; the bytes must match it. */
   sha256: string;
   fetch?: typeof fetch;
+  /** Aborts the request (a timeout, the agent stopping). */
+  signal?: AbortSignal;
+}
+
+/**
+ * Fetches a Wasm policy's module bytes for this node, refusing bytes whose
+ * SHA-256 differs from the one the signed state or event gave (`integrity`).
+ * No answer, or another status than 200, is a WasmPolicyError (`fetch`).
+ *
+ * @example
+ * const bytes = await fetchWasmModule({ url, nodeId, policyId: p.id, credential, sha256: p.sha256 });
+ */
+export async function fetchWasmModule(o: FetchWasmModuleOptions): Promise<Uint8Array> {
+  const what = `GET the module of policy ${o.policyId}`;
+  let bytes: Uint8Array;
+  try {
+    const res = await (o.fetch ?? fetch)(
+      `${o.url.replace(/\/+$/, "")}/v1/nodes/${encodeURIComponent(o.nodeId)}/policies/${encodeURIComponent(o.policyId)}/wasm`,
+      {
+        headers: { authorization: `Bearer ${o.credential}` },
+        ...(o.signal ? { signal: o.signal } : {}),
+      },
+    );
+    if (res.status !== 200) {
+      const body = await res.text().catch(() => "");
+      throw new WasmPolicyError("fetch", `${what}: ${res.status} ${body.slice(0, 300)}`);
+    }
+    bytes = new Uint8Array(await res.arrayBuffer());
+  } catch (e) {
+    if (e instanceof WasmPolicyError) throw e;
+    // fetch() says "fetch failed" and keeps the reason (ECONNREFUSED, a timeout) in `cause`.
+    const cause = e instanceof Error && e.cause !== undefined ? `: ${reason(e.cause)}` : "";
+    throw new WasmPolicyError("fetch", `${what}: ${reason(e)}${cause}`);
+  }
+  checkSha256(bytes, o.sha256);
+  return bytes;
 }
 
 /**
@@ -115,16 +161,5 @@ export interface FetchWasmModuleOptions {
  * whose SHA-256 differs from the one the signed state or event gave.
  */
 export async function fetchWasmPolicy(o: FetchWasmModuleOptions): Promise<WasmPolicy> {
-  const res = await (o.fetch ?? fetch)(
-    `${o.url}/v1/nodes/${encodeURIComponent(o.nodeId)}/policies/${encodeURIComponent(o.policyId)}/wasm`,
-    { headers: { authorization: `Bearer ${o.credential}` } },
-  );
-  if (res.status !== 200) {
-    const body = await res.text().catch(() => "");
-    throw new WasmPolicyError(
-      "load",
-      `GET the module of policy ${o.policyId}: ${res.status} ${body.slice(0, 300)}`,
-    );
-  }
-  return loadWasmPolicy(new Uint8Array(await res.arrayBuffer()), o.sha256);
+  return loadWasmPolicy(await fetchWasmModule(o), o.sha256);
 }

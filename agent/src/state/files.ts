@@ -5,7 +5,7 @@ import {
   openSync,
   readFileSync,
   renameSync,
-  writeSync,
+  writeFileSync,
 } from "node:fs";
 import { dirname, join } from "node:path";
 
@@ -13,13 +13,13 @@ import { dirname, join } from "node:path";
  * Writes `data` so that a crash leaves either the old or the new file, never
  * a torn one: temp file (mode 0600 unless told) + fsync + rename + fsync of the directory.
  */
-export function writeFileAtomic(path: string, data: string, mode = 0o600): void {
+export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600): void {
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const tmp = join(dir, `.${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2)}.tmp`);
   const fd = openSync(tmp, "wx", mode);
   try {
-    writeSync(fd, data);
+    writeFileSync(fd, data); // Loops until every byte is written.
     fsyncSync(fd);
   } finally {
     closeSync(fd);
