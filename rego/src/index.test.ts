@@ -110,4 +110,18 @@ describe("Engine", () => {
     expect(e.evalPath("data.p.x").defined).toBe(false);
     expect(() => e.evalPath("data.p.x", { strict: true })).toThrow(/divide by zero/);
   });
+
+  it("memoises per query: a value seen under with is not the query's own, and back", () => {
+    const e = compile({
+      "p.rego": `package p
+x := input.a
+before := [x, y]
+after := [y, x]
+y := v if v := x with input.a as 2
+`,
+    });
+    expect(toJSON(e.evalPath("data.p.before", { input: { a: 1 } }).value!)).toEqual([1, 2]);
+    expect(toJSON(e.evalPath("data.p.after", { input: { a: 1 } }).value!)).toEqual([2, 1]);
+    expect(toJSON(e.evalPath("data.p.after", { input: { a: 3 } }).value!)).toEqual([2, 3]);
+  });
 });

@@ -10,21 +10,21 @@
  */
 import type { Module } from "./ast/nodes.ts";
 import { getBuiltin } from "./builtins/index.ts";
+import type { BuiltinContext } from "./builtins/types.ts";
 import { type CompiledPolicy, compilePolicy, RegoCompileErrors } from "./compile/compiler.ts";
 import { type CompiledQuery, compileQueryBody, runQuery } from "./compile/query.ts";
 import { compileGlobalRef } from "./compile/refs.ts";
 import { RegoError } from "./errors.ts";
-import type { BuiltinContext } from "./builtins/types.ts";
 import { lazyJSON } from "./eval/json-input.ts";
-import type { Query, TermFn } from "./eval/types.ts";
+import { newEnv, newStamp, type Query, type TermFn } from "./eval/types.ts";
 import { parseModule, parseQuery } from "./parser/module.ts";
 import { RObject, type Value } from "./value.ts";
 
-export { RegoError } from "./errors.ts";
 export { RegoCompileErrors } from "./compile/compiler.ts";
+export { RegoError } from "./errors.ts";
 export { type RunTestsOptions, runTests, type TestResult } from "./test-runner/run-tests.ts";
 export type { Value } from "./value.ts";
-export { toJSON, fromJSON, stringifyJSON } from "./value.ts";
+export { fromJSON, stringifyJSON, toJSON } from "./value.ts";
 
 /** A module's source and the file name used in error locations. */
 export interface ModuleSource {
@@ -57,6 +57,8 @@ export interface PathResult {
 }
 
 const EMPTY = new RObject();
+/** A path ref binds no variables. */
+const NO_SLOTS = newEnv(0);
 const MEMO_LIMIT = 512;
 
 /** Plain JSON is wrapped, not copied: a decision reads few input fields. */
@@ -159,7 +161,7 @@ export class Engine {
       constGen: this.#constGen(opts.data),
       track: { impure: false },
       consts: true,
-      cache: [],
+      stamp: newStamp(),
       fnOverrides: undefined,
       masked: undefined,
       bctx: new QueryContext(strict, opts.nowNs),
@@ -207,9 +209,9 @@ export class Engine {
     const run = fn;
     const q = this.#query(opts);
     guarded(() => {
-      if (run.get) value = run.get(q, []);
+      if (run.get) value = run.get(q, NO_SLOTS);
       else
-        run(q, [], (v) => {
+        run(q, NO_SLOTS, (v) => {
           value = v;
           return true;
         });

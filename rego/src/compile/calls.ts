@@ -3,14 +3,22 @@ import type { BuiltinDef } from "../builtins/types.ts";
 import { RegoError } from "../errors.ts";
 import { displayString } from "../eval/format.ts";
 import { callFunction } from "../eval/functions.ts";
-import { type CallFn, fromGetter, type Getter, type Query, type TermFn } from "../eval/types.ts";
+import {
+  type CallFn,
+  type Env,
+  fromGetter,
+  type Getter,
+  newStamp,
+  type Query,
+  type TermFn,
+} from "../eval/types.ts";
 import { unifyValue } from "../eval/unify.ts";
 import { equal, RObject, type Value } from "../value.ts";
 import type { CompileCtx } from "./context.ts";
 import type { Scope } from "./scope.ts";
-import { checkOperands } from "./typecheck.ts";
 import { compilePat, compileTerm, evalAll, getAll, getters } from "./terms.ts";
 import type { DocNode } from "./tree.ts";
+import { checkOperands } from "./typecheck.ts";
 
 /** A resolved callee: a user function at a tree node, or a builtin by name. */
 export type Callee =
@@ -194,6 +202,26 @@ function builtinFailure(q: Query, e: unknown): boolean {
   );
 }
 
+/**
+ * `x == "lit"` (either side): the other operand's getter and the literal,
+ * when the literal is a string, boolean or null (equal only to itself).
+ */
+function scalarOperand(
+  inputs: readonly TermFn[],
+): { get: Getter; value: string | boolean | null } | undefined {
+  const [a, b] = inputs as [TermFn, TermFn];
+  for (const [lit, other] of [
+    [a, b],
+    [b, a],
+  ] as const) {
+    const v = lit.constant;
+    if (other.get && (typeof v === "string" || typeof v === "boolean" || v === null)) {
+      return { get: other.get, value: v };
+    }
+  }
+  return undefined;
+}
+
 export function compileCall(cx: CompileCtx, t: TermOf<"call">, scope: Scope): TermFn {
   if (t.fn.type === "var" && t.fn.name === "print" && !scope.global("print"))
     return compilePrint(cx, t, scope);
@@ -234,7 +262,7 @@ export function compileCall(cx: CompileCtx, t: TermOf<"call">, scope: Scope): Te
       if (ov) {
         if (ov.kind === "value") return k(ov.value);
         // a mock runs unmocked: it may call the original, and never another mock
-        return ov.call({ ...q, fnOverrides: undefined, cache: [], consts: false }, args, k);
+        return ov.call({ ...q, fnOverrides: undefined, stamp: newStamp(), consts: false }, args, k);
       }
       return impl(q, args, k);
     } catch (e) {
@@ -253,17 +281,28 @@ export function compileCall(cx: CompileCtx, t: TermOf<"call">, scope: Scope): Te
     const [ga, gb] = gets as [Getter, Getter];
     const want = key === "equal";
     const slow = gets;
+    const callSlow = (q: Query, env: Env): Value | undefined => {
+      const args = getAll(q, env, slow);
+      if (!args) return undefined;
+      let r: Value | undefined;
+      call(q, args, (v) => {
+        r = v;
+        return true;
+      });
+      return r;
+    };
+    const lit = scalarOperand(inputs);
+    if (lit) {
+      // `input.kind == "file"`: a string, boolean or null equals only itself
+      const { get, value } = lit;
+      return fromGetter((q, env) => {
+        if (q.fnOverrides?.has(key)) return callSlow(q, env);
+        const a = get(q, env);
+        return a === undefined ? undefined : (a === value) === want;
+      });
+    }
     return fromGetter((q, env) => {
-      if (q.fnOverrides?.has(key)) {
-        const args = getAll(q, env, slow);
-        if (!args) return undefined;
-        let r: Value | undefined;
-        call(q, args, (v) => {
-          r = v;
-          return true;
-        });
-        return r;
-      }
+      if (q.fnOverrides?.has(key)) return callSlow(q, env);
       const a = ga(q, env);
       if (a === undefined) return undefined;
       const b = gb(q, env);

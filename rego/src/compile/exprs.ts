@@ -1,14 +1,14 @@
 import type { Body, Expr, Term } from "../ast/nodes.ts";
 import { RegoError } from "../errors.ts";
+import type { Pat } from "../eval/operands.ts";
 import { each } from "../eval/operands.ts";
 import { type Env, type ExprFn, fromTest, type Query } from "../eval/types.ts";
-import type { Pat } from "../eval/operands.ts";
 import { unifyPats, unifyValue } from "../eval/unify.ts";
 import { equal, RObject, type RSet, type Value } from "../value.ts";
 import { calleeArity } from "./calls.ts";
 import type { CompileCtx } from "./context.ts";
 import { orderBody } from "./safety.ts";
-import { Scope, declaredNames, forEachTermVar } from "./scope.ts";
+import { declaredNames, forEachTermVar, Scope } from "./scope.ts";
 import { compilePat, compileTerm } from "./terms.ts";
 import { checkAssignments } from "./typecheck.ts";
 import { compileWith } from "./with.ts";
@@ -97,7 +97,11 @@ function chain(fns: ExprFn[]): ExprFn {
     f = b ? (q, env, k) => a(q, env, () => b(q, env, k)) : a;
     i--;
   }
-  return f ?? ((_q, _env, k) => k());
+  if (f) return f;
+  // an empty body holds once
+  const empty: ExprFn = (_q, _env, k) => k();
+  empty.test = () => true;
+  return empty;
 }
 
 function detRun(run: ExprFn[], next: ExprFn | undefined): ExprFn {

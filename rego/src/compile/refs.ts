@@ -1,8 +1,8 @@
 import type { TermOf } from "../ast/nodes.ts";
-import { navData, nodeValue } from "../eval/documents.ts";
+import { navData, nodeValue, ownValue } from "../eval/documents.ts";
 import { getIn } from "../eval/json-input.ts";
 import { index, navigate, type Operand } from "../eval/operands.ts";
-import { fromGetter, type Getter, type TermFn } from "../eval/types.ts";
+import { type Env, fromGetter, type Getter, type Query, type TermFn } from "../eval/types.ts";
 import { RObject, type Value } from "../value.ts";
 import type { CompileCtx } from "./context.ts";
 import type { GlobalRef, Scope } from "./scope.ts";
@@ -76,8 +76,15 @@ export function compileGlobalRef(cx: CompileCtx, g: GlobalRef, ops: readonly Ope
     }
     return navData(q, env, start, base, rest, 0, k);
   };
-  if (rest.length === 0) {
-    // a whole document (`data.pkg.rule`): straight to its value
+  const plainRule = start.defines && !start.isFunction && start.children.size === 0;
+  if (rest.length === 0 && plainRule) {
+    // a rule's value (`data.pkg.rule`), nothing below it: straight to its memo
+    fn.get = (q, env) => {
+      if (q.hasData || q.masked) return first(fn, q, env);
+      return ownValue(q, start);
+    };
+  } else if (rest.length === 0) {
+    // a whole document (`data.pkg`): straight to its value
     fn.get = (q, env) => {
       if (q.hasData || q.masked) {
         let out: Value | undefined;
@@ -101,7 +108,7 @@ export function compileGlobalRef(cx: CompileCtx, g: GlobalRef, ops: readonly Ope
         });
         return out;
       }
-      let v = nodeValue(q, start, undefined);
+      let v = plainRule ? ownValue(q, start) : nodeValue(q, start, undefined);
       for (let i = 0; i < keys.length && v !== undefined; i++) {
         const key = keys[i]!(q, env);
         v = key === undefined ? undefined : index(v, key);
@@ -120,6 +127,16 @@ export function compileGlobalRef(cx: CompileCtx, g: GlobalRef, ops: readonly Ope
     };
   }
   return fn;
+}
+
+/** The first value of a term (undefined: none). */
+function first(fn: TermFn, q: Query, env: Env): Value | undefined {
+  let out: Value | undefined;
+  fn(q, env, (v) => {
+    out = v;
+    return true;
+  });
+  return out;
 }
 
 /** An operand with exactly one key once its vars are bound: a constant or a bound term. */

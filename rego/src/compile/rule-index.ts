@@ -16,6 +16,7 @@ export function indexTree(node: DocNode): void {
  */
 export interface RuleIndex {
   readonly path: readonly Value[];
+  /** Per guard constant: the unguarded rules, then those with that guard. */
   readonly byValue: ReadonlyMap<HashKey, readonly CompiledRule[]>;
   readonly unguarded: readonly CompiledRule[];
 }
@@ -69,16 +70,12 @@ export function buildRuleIndex(node: DocNode): RuleIndex | undefined {
     list.push(r);
     byValue.set(h, list);
   });
+  for (const [h, list] of byValue) byValue.set(h, [...unguarded, ...list]);
   return { path, byValue, unguarded };
 }
-
-const NONE: readonly CompiledRule[] = [];
 
 /** The rules worth evaluating for this input (unguarded ones first, order kept otherwise). */
 export function candidates(ix: RuleIndex, input: Value | undefined): readonly CompiledRule[] {
   const v = getIn(input, ix.path);
-  const hit = v === undefined ? NONE : (ix.byValue.get(hashKey(v)) ?? NONE);
-  if (hit.length === 0) return ix.unguarded;
-  if (ix.unguarded.length === 0) return hit;
-  return [...ix.unguarded, ...hit];
+  return (v === undefined ? undefined : ix.byValue.get(hashKey(v))) ?? ix.unguarded;
 }

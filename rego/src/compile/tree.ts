@@ -1,9 +1,9 @@
 import type { Rule } from "../ast/nodes.ts";
 import type { Location } from "../errors.ts";
-import { type HashKey, hashKey, type Value } from "../value.ts";
 import type { Pat } from "../eval/operands.ts";
+import type { ExprFn, NONE, PENDING, TermFn } from "../eval/types.ts";
+import { type HashKey, hashKey, type Value } from "../value.ts";
 import type { RuleIndex } from "./rule-index.ts";
-import type { ExprFn, TermFn } from "../eval/types.ts";
 
 /** How a rule contributes to the document at its node. */
 export type RuleKind = "complete" | "multi" | "function";
@@ -38,6 +38,9 @@ export class DocNode {
   constValue: Value | undefined;
   /** The `Query.constGen` under which `constValue` was computed (-1: never). */
   constGen = -1;
+  /** Value for the query whose `stamp` is `memoStamp` (`NONE`: undefined; `PENDING`: being computed). */
+  memo: Value | typeof PENDING | typeof NONE | undefined;
+  memoStamp = -1;
   readonly children = new Map<HashKey, DocNode>();
   readonly rules: CompiledRule[] = [];
   /** Rules whose head continues with variable segments below this node. */

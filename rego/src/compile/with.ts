@@ -1,13 +1,13 @@
 import type { Expr, Term } from "../ast/nodes.ts";
 import { RegoError } from "../errors.ts";
-import type { ExprFn, FnOverride, Query, TermFn } from "../eval/types.ts";
+import { callFunction } from "../eval/functions.ts";
+import { type ExprFn, type FnOverride, newStamp, type Query, type TermFn } from "../eval/types.ts";
 import { RObject, type Value } from "../value.ts";
 import { resolveCallee } from "./calls.ts";
 import type { CompileCtx } from "./context.ts";
 import type { Scope } from "./scope.ts";
 import { compileTerm } from "./terms.ts";
 import type { DocNode } from "./tree.ts";
-import { callFunction } from "../eval/functions.ts";
 
 type Mod =
   | { kind: "input" | "data"; path: Value[]; value: TermFn; masked: DocNode | undefined }
@@ -120,7 +120,7 @@ export function compileWith(cx: CompileCtx, e: Expr, scope: Scope, inner: ExprFn
       ...q,
       input,
       data,
-      cache: [],
+      stamp: newStamp(),
       consts: false,
       masked: masked ?? q.masked,
       fnOverrides: fns ?? q.fnOverrides,

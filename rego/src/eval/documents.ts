@@ -98,19 +98,22 @@ function merge(a: Value, b: Value): Value {
 
 /** The value the rules at a node define, memoised per query. */
 export function ownValue(q: Query, node: DocNode): Value | undefined {
+  if (q.consts && node.constGen === q.constGen) return node.constValue;
+  if (node.memoStamp !== q.stamp || node.memo === PENDING) return computeOnce(q, node);
+  // only query-specific values are memoised per query
+  q.track.impure = true;
+  const v = node.memo;
+  return v === NONE ? undefined : v;
+}
+
+/** Computes a node's value and memoises it (kept apart so that the memo hit stays small). */
+function computeOnce(q: Query, node: DocNode): Value | undefined {
   const useConsts = q.consts;
-  if (useConsts && node.constGen === q.constGen) return node.constValue;
-  const id = node.id;
-  const cached = q.cache[id];
-  if (cached === PENDING) {
+  if (node.memoStamp === q.stamp) {
     throw new RegoError("rego_recursion_error", `rule ${node.path.join(".")} is recursive`);
   }
-  if (cached !== undefined) {
-    // only query-specific values live in the per-query cache
-    q.track.impure = true;
-    return cached === NONE ? undefined : cached;
-  }
-  q.cache[id] = PENDING;
+  node.memoStamp = q.stamp;
+  node.memo = PENDING;
   const outer = q.track.impure;
   q.track.impure = false;
   try {
@@ -119,11 +122,19 @@ export function ownValue(q: Query, node: DocNode): Value | undefined {
       // depends on nothing per query: keep it for every later query
       node.constValue = v;
       node.constGen = q.constGen;
-      q.cache[id] = undefined;
-    } else q.cache[id] = v === undefined ? NONE : v;
+      node.memoStamp = -1;
+      node.memo = undefined;
+    } else {
+      // a `with` below may have memoised its own value here meanwhile
+      node.memoStamp = q.stamp;
+      node.memo = v === undefined ? NONE : v;
+    }
     return v;
   } catch (e) {
-    q.cache[id] = undefined;
+    if (node.memoStamp === q.stamp) {
+      node.memoStamp = -1;
+      node.memo = undefined;
+    }
     throw e;
   } finally {
     q.track.impure ||= outer;

@@ -1,6 +1,6 @@
 import type { BuiltinContext } from "../builtins/types.ts";
-import type { Value } from "../value.ts";
 import type { DocNode } from "../compile/tree.ts";
+import type { Value } from "../value.ts";
 
 /** Variable slots of one rule evaluation; `undefined` = unbound. */
 export type Env = (Value | undefined)[];
@@ -88,8 +88,11 @@ export const PENDING = Symbol("pending");
 export interface Query {
   readonly input: Value | undefined;
   readonly data: Value;
-  /** Per-query values of documents by `DocNode.id` (`undefined` = not computed). */
-  readonly cache: (Value | typeof PENDING | typeof NONE | undefined)[];
+  /**
+   * This evaluation's mark on the documents it memoises (`DocNode.memo`):
+   * unique per query, and per `with` or mocked call, which see other values.
+   */
+  readonly stamp: number;
   readonly fnOverrides: ReadonlyMap<string, FnOverride> | undefined;
   /** Virtual documents replaced by `with data...`: their base value wins. */
   readonly masked: ReadonlySet<DocNode> | undefined;
@@ -117,8 +120,18 @@ export interface Query {
   readonly constGen: number;
 }
 
+let stamps = 0;
+
+/** A fresh `Query.stamp`. */
+export function newStamp(): number {
+  return ++stamps;
+}
+
 /** Operand values of a call. */
 export type PatternArgs = readonly Value[];
+
+/** The env of a rule without variables: nothing writes to it, so one serves every evaluation. */
+const NO_SLOTS: Env = Object.freeze([]) as unknown as Env;
 
 /**
  * A fresh, unbound env of `n` slots. `new Array(n)` with a variable length
@@ -128,7 +141,7 @@ export type PatternArgs = readonly Value[];
 export function newEnv(n: number): Env {
   switch (n) {
     case 0:
-      return [];
+      return NO_SLOTS;
     case 1:
       return [undefined];
     case 2:
