@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join as joinPath } from "node:path";
 import { decisionLogs } from "@tether/schema/tables";
@@ -6,6 +7,7 @@ import type { NodeState } from "@tether/schema/wire";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ControlPlane, freePort, startControlPlane } from "../../dev/control-plane.ts";
+import { compileAbiFixture } from "../../dev/fixtures/opa-abi/compile.ts";
 import { openDatabase } from "../../dev/node-database.ts";
 import { join } from "../src/cli/join.ts";
 import { loadConfig } from "../src/config/load.ts";
@@ -18,11 +20,14 @@ import { createLogger } from "../src/log.ts";
 import { loadIdentity } from "../src/state/identity.ts";
 
 /**
- * Rego enforcement at the edge against the real control plane (wrangler dev
- * + embedded Postgres): a policy reaches the agent over the signed event
- * stream, the agent's local OPA endpoint answers from it, keeps answering
- * with the control plane stopped (also after an agent restart), and the
- * decisions made meanwhile reach the database once each when it returns.
+ * Enforcement at the edge against the real control plane (wrangler dev +
+ * embedded Postgres): Rego policies and a compiled Wasm policy reach the
+ * agent over the signed event stream (the Wasm module fetched by hash and
+ * kept on disk), the agent's local OPA endpoint answers from them, keeps
+ * answering with the control plane stopped (also after an agent restart),
+ * and the decisions made meanwhile reach the database once each when it
+ * returns. The Wasm module is the OPA Wasm ABI fixture
+ * (dev/fixtures/opa-abi/policy.wat: hand-written, not OPA-compiled).
  *
  * The kernel side (WireGuard, nftables) is out of scope here and needs root:
  * the daemon runs with an Enforcement that only records the states it is
@@ -270,6 +275,69 @@ describe("edge enforcement with the real control plane", () => {
     });
   }, 120_000);
 
+  let authzId = "";
+  const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+  const keptModules = () => readdirSync(joinPath(dataDir, "policies", "wasm")).sort();
+
+  it("fetches a targeted Wasm policy's module by hash, keeps it on disk and answers its entrypoints with opa-wasm; a new module replaces it", async () => {
+    const v1 = await compileAbiFixture();
+    const v2 = await compileAbiFixture({ allowedUser: "owner" });
+    const authz = await api("POST", "/api/opa/wasm-policies", {
+      name: "authz",
+      module: Buffer.from(v1).toString("base64"),
+      entrypoints: ["tether/authz/allow", "tether/authz/user"],
+      status: "active",
+      mode: "audit",
+      target_nodes: [nodeId],
+    });
+    authzId = authz.id;
+    expect(authz.sha256).toBe(sha256(v1));
+    await eventually("the Wasm policy answers", async () => {
+      const r = await ask("tether/authz/allow", { user: "admin" });
+      return r.body.result === true;
+    });
+    expect((await ask("tether/authz/allow", { user: "owner" })).body).toEqual({
+      result: false,
+      decision_id: expect.any(String),
+      mode: "audit",
+    });
+    expect((await ask("tether/authz/user", { user: "eve" })).body).toMatchObject({
+      result: "eve",
+      mode: "audit",
+    });
+    // Not one of the policy's entrypoints (the module has it, the policy does not serve it).
+    expect((await ask("tether/authz/conflict", { user: 1 })).body).toEqual({
+      decision_id: expect.any(String),
+    });
+    // The Rego policies answer beside it.
+    expect((await ask("tether/sandbox/allow", { syscall_name: "openat" })).body.result).toBe(true);
+    expect(keptModules()).toEqual([`${sha256(v1)}.wasm`]);
+    const file = joinPath(dataDir, "policies", "wasm", `${sha256(v1)}.wasm`);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(sha256(readFileSync(file))).toBe(sha256(v1));
+
+    // A new module (and mode) over the stream: the agent fetches the new hash and answers with it.
+    await api("PUT", `/api/opa/wasm-policies/${authzId}`, {
+      name: "authz",
+      module: Buffer.from(v2).toString("base64"),
+      entrypoints: ["tether/authz/allow", "tether/authz/user"],
+      status: "active",
+      mode: "enforce",
+      target_nodes: [nodeId],
+    });
+    await eventually("version 2 of the Wasm policy answers", async () => {
+      const r = await ask("tether/authz/allow", { user: "owner" });
+      return r.body.result === true && r.body.mode === "enforce";
+    });
+    expect((await ask("tether/authz/allow", { user: "admin" })).body).toMatchObject({
+      result: false,
+      mode: "enforce",
+    });
+    expect(keptModules()).toEqual([`${sha256(v1)}.wasm`, `${sha256(v2)}.wasm`].sort());
+    // Its status acks carry no error once it answers.
+    expect(logs.some((l) => l.includes("policies cannot load"))).toBe(false);
+  }, 120_000);
+
   it("ships its decisions while the control plane is up", async () => {
     await eventually("the decisions so far are stored", async () => {
       const rows = await storedDecisions();
@@ -280,6 +348,13 @@ describe("edge enforcement with the real control plane", () => {
     const audit = rows.find((r) => r.path === "tether/net/allow" && r.result === null);
     expect(audit?.mode).toBe("audit");
     expect(rows.find((r) => r.policyId === sandboxId)?.mode).toBe("enforce");
+    // The Wasm policy's decisions, with its id and the mode of the version that made them.
+    const wasmRows = rows.filter((r) => r.policyId === authzId);
+    expect(new Set(wasmRows.map((r) => r.path))).toEqual(
+      new Set(["tether/authz/allow", "tether/authz/user"]),
+    );
+    expect(new Set(wasmRows.map((r) => r.mode))).toEqual(new Set(["audit", "enforce"]));
+    expect(wasmRows.find((r) => r.path === "tether/authz/user")?.result).toBe("eve");
   }, 60_000);
 
   it("answers from its cache with the control plane stopped, also after a restart; the outage's decisions arrive once each", async () => {
@@ -295,6 +370,11 @@ describe("edge enforcement with the real control plane", () => {
     expect(answersDown.map((a) => a.result)).toEqual(
       Array.from({ length: 20 }, (_, i) => i % 2 === 1),
     );
+    // The Wasm policy answers too, from the module in memory.
+    for (const user of ["owner", "admin", "owner", "eve"]) {
+      const r = await ask("tether/authz/allow", { user });
+      expect(r.body).toMatchObject({ result: user === "owner", mode: "enforce" });
+    }
 
     // Restart the agent while the control plane is still away.
     await stopAgent();
@@ -305,8 +385,15 @@ describe("edge enforcement with the real control plane", () => {
       expect(r.body).toMatchObject({ result: true, mode: "enforce" });
     }
     expect((await ask("tether/net/allow", { port: 22 })).body.mode).toBe("audit");
+    // The restarted agent loaded the Wasm module from disk: no control plane to fetch it from.
+    for (const user of ["owner", "admin", "owner"]) {
+      const r = await ask("tether/authz/allow", { user });
+      expect(r.body).toMatchObject({ result: user === "owner", mode: "enforce" });
+    }
+    expect((await ask("tether/authz/user", { user: "zed" })).body.result).toBe("zed");
+    expect(logs.some((l) => l.includes("policies cannot load"))).toBe(false);
     const outage = decided.slice(before);
-    expect(outage).toHaveLength(31);
+    expect(outage).toHaveLength(31 + 4 + 4);
 
     // The control plane returns (same database, same keys); the spool drains.
     await startCp();
@@ -321,6 +408,8 @@ describe("edge enforcement with the real control plane", () => {
     expect(rows).toHaveLength(decided.length);
     expect(new Set(rows.map((r) => r.id))).toEqual(new Set(decided));
     expect(rows.every((r) => r.source === "agent")).toBe(true);
+    const outageRows = rows.filter((r) => outage.includes(r.id));
+    expect(outageRows.filter((r) => r.policyId === authzId)).toHaveLength(8);
     const spoolStatus = JSON.parse(
       readFileSync(joinPath(dataDir, "spool-status", "decisions.json"), "utf8"),
     );
