@@ -7,10 +7,17 @@
  * - the same over 127.0.0.1 TCP;
  * - the same decisions in process (`decide`: evaluation + log entry), and
  *   `evalPath` alone;
- * - throughput over the socket with `--concurrency` requests in flight.
+ * - throughput over the socket with `--concurrency` requests in flight;
+ * - a Wasm policy's entrypoint over the socket and `decide` in process
+ *   (opa-wasm; the module is the OPA Wasm ABI fixture, dev/fixtures/opa-abi:
+ *   hand-written, NOT compiled by OPA, so it says what the agent's path
+ *   costs around opa-wasm, not what a real compiled policy costs), loaded
+ *   from the agent's on-disk module cache as after a restart without the
+ *   control plane.
  *
  *   npx tsx bench/governance/edge.ts [--requests 5000] [--concurrency 8]
  */
+import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
@@ -19,8 +26,12 @@ import { parseArgs } from "node:util";
 import { decide } from "../../agent/src/governance/decide.ts";
 import { EdgeGovernance } from "../../agent/src/governance/edge.ts";
 import { PolicySet } from "../../agent/src/governance/policy-set.ts";
+import { wasmModulesDir } from "../../agent/src/governance/wasm-modules.ts";
+import { loadWasmPolicy } from "../../agent/src/governance/wasm-policy.ts";
 import { createLogger } from "../../agent/src/log.ts";
+import { writeFileAtomic } from "../../agent/src/state/files.ts";
 import { sampleState } from "../../agent/src/state/test-state.ts";
+import { compileAbiFixture } from "../../dev/fixtures/opa-abi/compile.ts";
 import { compile } from "../../rego/src/index.ts";
 import { percentile, table } from "../stats.ts";
 
@@ -72,7 +83,25 @@ const policy = {
   target_nodes: [],
 };
 
+const abi = await compileAbiFixture();
+const wasmPolicy = {
+  kind: "wasm" as const,
+  id: "00000000-0000-4000-8000-00000000be02",
+  name: "authz",
+  entrypoints: ["tether/authz/allow", "tether/authz/user"],
+  sha256: createHash("sha256").update(abi).digest("hex"),
+  size_bytes: abi.length,
+  version: 1,
+  revision: 1,
+  mode: "enforce" as const,
+  target_nodes: [],
+};
+const USERS = ["admin", "alice", "bob", "carol"];
+const wasmInputs = inputs.map((_, i) => ({ user: USERS[i % USERS.length], role: "dev" }));
+
 const dir = mkdtempSync(join(tmpdir(), "tether-bench-edge-"));
+// As a previous run of the agent left it: the module in its cache, no control plane to fetch from.
+writeFileAtomic(join(wasmModulesDir(dir), `${wasmPolicy.sha256}.wasm`), abi);
 const socket = join(dir, "opa.sock");
 const silent = createLogger({ level: "error", write: () => {} });
 const edge = new EdgeGovernance({
@@ -87,10 +116,15 @@ const edge = new EdgeGovernance({
   timing: { backoffBaseMs: 60_000, backoffCapMs: 60_000 },
 });
 await edge.start();
-await edge.update(sampleState({ rego_policies: [policy] }));
+await edge.update(sampleState({ rego_policies: [policy, wasmPolicy] }));
+if (edge.errors().length > 0) throw new Error(edge.errors().join("\n"));
 
 const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
-const post = (at: { socketPath: string } | { host: string; port: number }, input: unknown) =>
+const post = (
+  at: { socketPath: string } | { host: string; port: number },
+  input: unknown,
+  path = "/v1/data/tether/sandbox/allow",
+) =>
   new Promise<void>((resolve, reject) => {
     const body = JSON.stringify({ input });
     const req = request(
@@ -98,7 +132,7 @@ const post = (at: { socketPath: string } | { host: string; port: number }, input
         ...at,
         agent,
         method: "POST",
-        path: "/v1/data/tether/sandbox/allow",
+        path,
         headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
       },
       (res) => {
@@ -112,12 +146,16 @@ const post = (at: { socketPath: string } | { host: string; port: number }, input
     req.end(body);
   });
 
-async function sequential(at: Parameters<typeof post>[0]): Promise<number[]> {
-  for (const input of inputs.slice(0, 200)) await post(at, input); // warm up
+async function sequential(
+  at: Parameters<typeof post>[0],
+  over: unknown[] = inputs,
+  path?: string,
+): Promise<number[]> {
+  for (const input of over.slice(0, 200)) await post(at, input, path); // warm up
   const out: number[] = [];
-  for (const input of inputs) {
+  for (const input of over) {
     const t = performance.now();
-    await post(at, input);
+    await post(at, input, path);
     out.push(performance.now() - t);
   }
   return out;
@@ -125,6 +163,11 @@ async function sequential(at: Parameters<typeof post>[0]): Promise<number[]> {
 
 const overSocket = await sequential({ socketPath: socket });
 const overTcp = await sequential({ host: "127.0.0.1", port: edge.port! });
+const wasmOverSocket = await sequential(
+  { socketPath: socket },
+  wasmInputs,
+  "/v1/data/tether/authz/allow",
+);
 
 const set = new PolicySet();
 await set.update([policy]);
@@ -133,6 +176,14 @@ for (const input of inputs) {
   const t = performance.now();
   decide(set.current!, "tether/sandbox/allow", input);
   inProcess.push(performance.now() - t);
+}
+const wasmSet = new PolicySet((p) => loadWasmPolicy(abi, p.sha256));
+await wasmSet.update([wasmPolicy]);
+const wasmInProcess: number[] = [];
+for (const input of wasmInputs) {
+  const t = performance.now();
+  decide(wasmSet.current!, "tether/authz/allow", input);
+  wasmInProcess.push(performance.now() - t);
 }
 const engine = compile({ "sandbox.rego": SOURCE });
 const evalOnly: number[] = [];
@@ -163,6 +214,8 @@ console.log(
     row("POST /v1/data, 127.0.0.1 TCP (keep-alive)", overTcp),
     row("decide() in process (eval + log entry)", inProcess),
     row("evalPath in process", evalOnly),
+    row("Wasm (ABI fixture): POST /v1/data, unix socket", wasmOverSocket),
+    row("Wasm (ABI fixture): decide() in process", wasmInProcess),
   ]),
 );
 console.log(
