@@ -44,11 +44,14 @@ export function compileBody(
       }
     });
   }
-  const fns = ordered.body.map((e) => {
+  const fns = ordered.body.map((e, i) => {
     enter(e);
+    scope.bound = ordered.boundBefore[i];
     return compileExpr(cx, e, scope);
   });
   scope.hidden = undefined;
+  // the head terms run after the whole body
+  scope.bound = ordered.bound;
   return chain(fns);
 }
 

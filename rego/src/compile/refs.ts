@@ -1,4 +1,5 @@
 import type { TermOf } from "../ast/nodes.ts";
+import { RegoError } from "../errors.ts";
 import { navData, nodeValue, ownValue } from "../eval/documents.ts";
 import { getIn } from "../eval/json-input.ts";
 import { index, navigate, type Operand } from "../eval/operands.ts";
@@ -25,6 +26,18 @@ export function compileRef(cx: CompileCtx, t: TermOf<"ref">, scope: Scope): Term
   if (hg && ops.every((o) => o.kind === "const")) {
     const keys = ops.map((o) => (o as { key: Value }).key);
     return fromGetter((q, env) => getIn(hg(q, env), keys));
+  }
+  if (hg && ops.every(singleKey)) {
+    // `obj[k]` with k bound: a lookup
+    const keys = ops.map(keyGetter);
+    return fromGetter((q, env) => {
+      let v = hg(q, env);
+      for (let i = 0; i < keys.length && v !== undefined; i++) {
+        const key = keys[i]!(q, env);
+        v = key === undefined ? undefined : index(v, key);
+      }
+      return v;
+    });
   }
   return (q, env, k) => h(q, env, (v) => navigate(q, env, v, ops, 0, k));
 }
@@ -139,10 +152,14 @@ function first(fn: TermFn, q: Query, env: Env): Value | undefined {
   return out;
 }
 
-/** An operand with exactly one key once its vars are bound: a constant or a bound term. */
+/**
+ * An operand with exactly one key: a constant, a var the compiler knows is
+ * bound there, or a single-valued term that binds nothing.
+ */
 function singleKey(o: Operand): boolean {
   return (
     o.kind === "const" ||
+    (o.kind === "var" && o.bound) ||
     (o.kind === "term" && !o.wild && o.slots.length === 0 && o.fn.get !== undefined)
   );
 }
@@ -152,7 +169,17 @@ function keyGetter(o: Operand): Getter {
     const key = o.key;
     return () => key;
   }
-  return (o as { fn: TermFn }).fn.get!;
+  if (o.kind === "var") {
+    const slot = o.slot;
+    return (_q, env) => {
+      const key = env[slot];
+      if (key === undefined) {
+        throw new RegoError("eval_internal_error", "a var known to be bound is unbound");
+      }
+      return key;
+    };
+  }
+  return o.fn.get!;
 }
 
 /** Records the documents a data ref may read: those matching its remaining segments. */

@@ -185,7 +185,8 @@ export function walkTerms(node: Term | Expr, f: (t: Term) => void): void {
 /**
  * Orders a body so every literal's inputs are bound by earlier ones (OPA
  * keeps the written order where it can), and reports the first unsafe var.
- * Returns the ordered body and the slots bound after it.
+ * Returns the ordered body, the slots bound before each of its literals,
+ * and those bound after it.
  */
 export function orderBody(
   body: Body,
@@ -193,7 +194,7 @@ export function orderBody(
   bound: Set<number>,
   arity: ArityOf,
   enter: (e: Expr) => void = () => {},
-): { body: Expr[]; bound: Set<number> } {
+): { body: Expr[]; bound: Set<number>; boundBefore: ReadonlySet<number>[] } {
   const uses = body.map((e) => {
     enter(e);
     return analyse(e, scope, arity);
@@ -212,6 +213,7 @@ export function orderBody(
     return m;
   });
   const out: Expr[] = [];
+  const boundBefore: ReadonlySet<number>[] = [];
   const done = new Set<number>();
   const b = new Set(bound);
   while (done.size < body.length) {
@@ -244,7 +246,8 @@ export function orderBody(
     }
     done.add(picked);
     out.push(body[picked]!);
+    boundBefore.push(new Set(b));
     if (!body[picked]!.negated) for (const s of uses[picked]!.outputs) b.add(s);
   }
-  return { body: out, bound: b };
+  return { body: out, bound: b, boundBefore };
 }

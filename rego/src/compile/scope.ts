@@ -37,6 +37,11 @@ export class Scope {
    * compiled: nested comprehensions do not see them yet.
    */
   hidden: ReadonlySet<string> | undefined;
+  /**
+   * Slots certainly bound where the term being compiled runs (from the
+   * safety ordering): a ref operand on one of them is a lookup, not a search.
+   */
+  bound: ReadonlySet<number> | undefined;
 
   constructor(
     readonly parent: Scope | undefined,

@@ -12,10 +12,10 @@ import {
 } from "../eval/types.ts";
 import { RObject, RSet, type Value } from "../value.ts";
 import { compileCall } from "./calls.ts";
-import { compileGlobalRef, compileRef } from "./refs.ts";
-import type { CompileCtx } from "./context.ts";
 import { compileComprehension } from "./comprehensions.ts";
-import { type Scope, forEachTermVar } from "./scope.ts";
+import type { CompileCtx } from "./context.ts";
+import { compileGlobalRef, compileRef } from "./refs.ts";
+import { forEachTermVar, type Scope } from "./scope.ts";
 import { compileTemplate } from "./template.ts";
 
 const unsafe = (name: string, loc: Location) =>
@@ -166,7 +166,7 @@ export function compileOperand(cx: CompileCtx, t: Term, scope: Scope): Operand {
   if (t.type === "scalar") return { kind: "const", key: t.value };
   if (t.type === "var") {
     const slot = t.name === "_" ? scope.declare("_") : scope.lookup(t.name);
-    if (slot !== undefined) return { kind: "var", slot };
+    if (slot !== undefined) return { kind: "var", slot, bound: scope.bound?.has(slot) === true };
   }
   return {
     kind: "term",

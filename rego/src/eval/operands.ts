@@ -15,7 +15,12 @@ export type Pat =
 /** A ref operand: a constant key, a variable, or any term (maybe a pattern). */
 export type Operand =
   | { readonly kind: "const"; readonly key: Value }
-  | { readonly kind: "var"; readonly slot: number }
+  | {
+      readonly kind: "var";
+      readonly slot: number;
+      /** The compiler knows the var is bound whenever the operand is evaluated. */
+      readonly bound: boolean;
+    }
   | {
       readonly kind: "term";
       readonly fn: TermFn;

@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import { compile, toJSON } from "../index.ts";
+
+/**
+ * The evaluator has direct paths for common shapes (lookups, loops over
+ * one collection, rules with a constant value). Each case here is answered
+ * twice: as is, and with unrelated base data present, which sends data refs
+ * through the general search. Both must agree, and with the expected value.
+ */
+const policy = `package t
+
+critical := {"a", "c"}
+obj := {"x": 1, "y": 2}
+nested := {"p": {"q": "deep"}}
+
+# a bound var as a ref operand
+hits contains v if {
+	some v in input.list
+	critical[v]
+}
+named contains k if {
+	some k in ["x", "z"]
+	obj[k] > 0
+}
+deep contains v if {
+	some k1 in ["p", "r"]
+	v := nested[k1].q
+}
+
+# an unbound var as a ref operand still enumerates
+keys contains k if obj[k]
+pairs contains [k, v] if some k, v in obj
+
+# constant-valued rules stop at the first solution; else chains
+any_critical if {
+	some v in input.list
+	critical[v]
+}
+level := "high" if {
+	some v in input.list
+	critical[v]
+} else := "some" if {
+	count(input.list) > 0
+} else := "none"
+`;
+
+const cases: unknown[] = [
+  { list: ["a", "b", "c"] },
+  { list: ["b"] },
+  { list: [] },
+  { list: ["c", "c"] },
+  {},
+];
+
+const rules = ["hits", "named", "deep", "keys", "pairs", "any_critical", "level"];
+
+describe("direct evaluation paths agree with the general search", () => {
+  const engine = compile({ "t.rego": policy });
+  const run = (rule: string, input: unknown, data?: unknown) => {
+    const r = engine.evalPath(`data.t.${rule}`, { input, ...(data ? { data } : {}) });
+    return r.defined ? toJSON(r.value!) : "undefined";
+  };
+
+  for (const rule of rules) {
+    it(rule, () => {
+      for (const input of cases) {
+        expect(run(rule, input)).toEqual(run(rule, input, { other: 1 }));
+      }
+    });
+  }
+
+  it("gives the expected values", () => {
+    const input = { list: ["a", "b", "c"] };
+    expect(run("hits", input)).toEqual(["a", "c"]);
+    expect(run("named", input)).toEqual(["x"]);
+    expect(run("deep", input)).toEqual(["deep"]);
+    expect(run("keys", input)).toEqual(["x", "y"]);
+    expect(run("pairs", input)).toEqual([
+      ["x", 1],
+      ["y", 2],
+    ]);
+    expect(run("any_critical", input)).toBe(true);
+    expect(run("any_critical", { list: ["b"] })).toBe("undefined");
+    expect(run("level", input)).toBe("high");
+    expect(run("level", { list: ["b"] })).toBe("some");
+    expect(run("level", { list: [] })).toBe("none");
+  });
+});
