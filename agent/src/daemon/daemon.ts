@@ -99,7 +99,7 @@ export class Daemon {
     const cfg = this.#d.config;
     const cached = loadCachedState(cfg.data_dir);
     // Local decisions answer from the cache (Wasm modules kept on disk) at once; a fetched state replaces it.
-    if (cached) await this.#d.edge?.update(cached.state);
+    if (cached) await this.#d.edge?.update(cached.state, { fetch: false });
     // A set that loads (or fails) after the reconcile that followed its state is reported then.
     this.#d.edge?.onErrorsChanged?.(() => this.#reconciler.trigger("local policies"));
     await this.#d.edge?.start();

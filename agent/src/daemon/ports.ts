@@ -29,9 +29,10 @@ export interface LocalDecisions {
   start(): Promise<void>;
   /**
    * A new desired state: its policies may have changed. Resolves once they
-   * answer or failed to load (Wasm modules may be fetched meanwhile); never rejects.
+   * answer or failed to load (Wasm modules may be fetched meanwhile); never
+   * rejects. `fetch: false`: nothing is fetched (the cached state at start).
    */
-  update(state: NodeState): Promise<void>;
+  update(state: NodeState, opts?: { fetch?: boolean }): Promise<void>;
   /** Problems for the status report (policies that do not load, a refused listen). */
   errors(): string[];
   /** Tells the daemon that {@link errors} changed after the update that caused it was handed over. */

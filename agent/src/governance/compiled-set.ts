@@ -32,8 +32,16 @@ export interface CompiledSet {
   evaluate(path: string, input: unknown): PathValue;
 }
 
+/** How a set loads its Wasm modules. */
+export interface LoadOptions {
+  /** Aborts module fetches (the agent stops, a newer set). */
+  signal: AbortSignal;
+  /** False: only modules already in memory or on disk (the agent starting from its cache). */
+  fetch: boolean;
+}
+
 /** A policy's Wasm module, loaded (from memory, disk or the control plane). */
-export type WasmLoader = (policy: EdgeWasmPolicy, signal: AbortSignal) => Promise<WasmPolicy>;
+export type WasmLoader = (policy: EdgeWasmPolicy, opts: LoadOptions) => Promise<WasmPolicy>;
 
 /**
  * Why a set cannot answer, one line per problem. `retryable`: the same set
@@ -57,12 +65,12 @@ export class SetNotLoaded extends Error {
  * entrypoints is answered by its module (as the control plane's
  * `/v1/data` does, before the Rego set); any other path by the engine.
  * Throws {@link SetNotLoaded} naming every policy that failed, or the
- * abort reason when `signal` fires.
+ * abort reason when the signal fires.
  */
 export async function buildSet(
   policies: readonly EdgePolicy[],
   loadWasm: WasmLoader | undefined,
-  signal: AbortSignal,
+  opts: LoadOptions,
 ): Promise<CompiledSet> {
   const sorted = [...policies].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const rego = sorted.filter((p): p is EdgeRegoPolicy => p.kind === "rego");
@@ -74,8 +82,8 @@ export async function buildSet(
   } catch (e) {
     regoErrors = compileErrors(e);
   }
-  const loads = await Promise.allSettled(wasm.map((p) => loadChecked(p, loadWasm, signal)));
-  signal.throwIfAborted();
+  const loads = await Promise.allSettled(wasm.map((p) => loadChecked(p, loadWasm, opts)));
+  opts.signal.throwIfAborted();
   const wasmErrors: string[] = [];
   let retryable = regoErrors.length === 0;
   const modules = new Map<string, { policy: EdgeWasmPolicy; module: WasmPolicy }>();
@@ -115,10 +123,10 @@ export async function buildSet(
 async function loadChecked(
   policy: EdgeWasmPolicy,
   loadWasm: WasmLoader | undefined,
-  signal: AbortSignal,
+  opts: LoadOptions,
 ): Promise<WasmPolicy> {
   if (!loadWasm) throw new WasmPolicyError("fetch", "this agent has no source of Wasm modules");
-  const module = await loadWasm(policy, signal);
+  const module = await loadWasm(policy, opts);
   const missing = policy.entrypoints.filter((e) => !module.entrypoints.includes(e));
   if (missing.length > 0) {
     throw new WasmPolicyError(

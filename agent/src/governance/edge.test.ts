@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { NodeState } from "@tether/schema/wire";
@@ -258,5 +258,40 @@ describe("the daemon with local decisions", () => {
       JSON.stringify({ input: { user: "admin" } }),
     );
     expect(res).toMatchObject({ status: 200, body: { result: true, mode: "enforce" } });
+  });
+
+  it("starts from a cached state whose module is not on disk without waiting for it, then fetches it", async () => {
+    const module = await abiModule();
+    const authz = wasmPolicy(module);
+    cp = await startFakeControlPlane(sampleState({ revision: 4, seq: 10, rego_policies: [authz] }));
+    cp.modules.set(authz.id, module.bytes);
+    const dir = mkdtempSync(join(tmpdir(), "tether-edge-"));
+    const first = start(cp.url, dir);
+    daemon = first.d;
+    await first.d.start();
+    await until(() => cp!.moduleFetches.length === 1);
+    await first.d.stop();
+    rmSync(join(dir, "policies", "wasm"), { recursive: true });
+
+    const second = start(cp.url, dir);
+    daemon = second.d;
+    await second.d.start();
+    const ask = () =>
+      localRequest(
+        { socket: second.socket },
+        "POST",
+        "/v1/data/tether/authz/allow",
+        JSON.stringify({ input: { user: "admin" } }),
+      );
+    await until(async () => (await ask()).body.result === true);
+    expect(cp.moduleFetches).toHaveLength(2);
+    // The cached state was tried from disk only (no fetch), and said so.
+    expect(
+      second.log.lines.find(
+        (l) => l.msg === "policies cannot load; the previous set keeps answering",
+      )?.errors,
+    ).toEqual([
+      'Wasm policy "authz" (version 1): the module is not kept on disk; it is fetched once the control plane answers',
+    ]);
   });
 });

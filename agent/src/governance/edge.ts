@@ -95,7 +95,7 @@ export class EdgeGovernance {
           ...(opts.fetch ? { fetch: opts.fetch } : {}),
         }),
     });
-    this.#policies = new PolicySet((policy, signal) => this.#modules.load(policy, signal));
+    this.#policies = new PolicySet((policy, o) => this.#modules.load(policy, o));
     this.#spool = new Spool<DecisionBatchPayload>({
       dir: join(opts.dataDir, "spool", "decisions"),
       log: this.#log,
@@ -165,15 +165,18 @@ export class EdgeGovernance {
   /**
    * A new desired state: rebuilds the policy set when its policies changed
    * (Wasm modules fetched unless kept). Resolves when that set answers, or
-   * failed (the previous set answers on); never rejects.
+   * failed (the previous set answers on); never rejects. `fetch: false`
+   * (the cached state at start) uses only modules kept on disk, so a
+   * control plane that does not answer cannot hold the start up; a missing
+   * module is fetched by the retry.
    */
-  async update(state: NodeState): Promise<void> {
+  async update(state: NodeState, opts: { fetch?: boolean } = {}): Promise<void> {
     this.#latest = state;
     clearTimeout(this.#retry);
     this.#retry = undefined;
     let outcome: UpdateOutcome;
     try {
-      outcome = await this.#policies.update(state.rego_policies);
+      outcome = await this.#policies.update(state.rego_policies, opts);
     } catch (err) {
       this.#log.error("policy set: unexpected error", { error: err as Error });
       return;

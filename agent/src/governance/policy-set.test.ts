@@ -140,8 +140,10 @@ function loader() {
   const held = new Map<string, () => void>();
   const failing = new Map<string, WasmPolicyError>();
   const holdNext = new Set<string>();
-  const load: WasmLoader = async (p: EdgeWasmPolicy, signal) => {
+  const fetchFlags: boolean[] = [];
+  const load: WasmLoader = async (p: EdgeWasmPolicy, { signal, fetch }) => {
     calls.push(p.sha256);
+    fetchFlags.push(fetch);
     if (holdNext.delete(p.sha256)) {
       await new Promise<void>((resolve, reject) => {
         held.set(p.sha256, resolve);
@@ -156,6 +158,7 @@ function loader() {
   return {
     load,
     calls,
+    fetchFlags,
     failing,
     hold: (sha256: string) => holdNext.add(sha256),
     release: (sha256: string) => held.get(sha256)?.(),
@@ -217,6 +220,10 @@ describe("PolicySet with Wasm policies", () => {
     expect(set.current!.evaluate("tether/authz/allow", { user: "owner" }).value).toBe(true);
     expect(set.current!.evaluate("tether/authz/allow", { user: "admin" }).value).toBe(false);
     expect(l.calls).toEqual([admin.sha256, owner.sha256]);
+    expect(l.fetchFlags).toEqual([true, true]);
+    // Told not to fetch, the loader hears it.
+    await set.update([wasmPolicy(admin, { version: 3 })], { fetch: false });
+    expect(l.fetchFlags.at(-1)).toBe(false);
     // Removed: its paths are undefined again.
     expect((await set.update([regoPolicy()])).kind).toBe("compiled");
     expect(set.current!.evaluate("tether/authz/allow", { user: "owner" })).toEqual({

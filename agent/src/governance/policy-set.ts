@@ -1,7 +1,7 @@
 import type { EdgePolicy } from "@tether/schema/wire";
 import { buildSet, type CompiledSet, SetNotLoaded, type WasmLoader } from "./compiled-set.ts";
 
-export type { CompiledSet, PathValue, WasmLoader } from "./compiled-set.ts";
+export type { CompiledSet, LoadOptions, PathValue, WasmLoader } from "./compiled-set.ts";
 
 /** What {@link PolicySet.update} did. */
 export type UpdateOutcome =
@@ -28,7 +28,7 @@ export type UpdateOutcome =
  * the last set asked for is the one that ends up answering.
  *
  * @example
- * const set = new PolicySet((policy, signal) => modules.load(policy, signal));
+ * const set = new PolicySet((policy, opts) => modules.load(policy, opts));
  * await set.update(state.rego_policies);
  * set.current?.evaluate("tether/sandbox/allow", { syscall_name: "read" }); // { defined: true, value: true }
  */
@@ -59,11 +59,16 @@ export class PolicySet {
     return this.#errors;
   }
 
-  /** Resolves once this set answers, failed, or was overtaken; never rejects for a bad set. */
-  update(policies: readonly EdgePolicy[]): Promise<UpdateOutcome> {
+  /**
+   * Resolves once this set answers, failed, or was overtaken; never rejects
+   * for a bad set. `fetch: false` loads only modules kept in memory or on
+   * disk (a module missing there fails, retryably).
+   */
+  update(policies: readonly EdgePolicy[], opts: { fetch?: boolean } = {}): Promise<UpdateOutcome> {
     const fingerprint = fingerprintOf(policies);
     this.#wanted = fingerprint;
-    const run = this.#queue.then(() => this.#apply(policies, fingerprint));
+    const fetch = opts.fetch ?? true;
+    const run = this.#queue.then(() => this.#apply(policies, fingerprint, fetch));
     this.#queue = run.catch(() => {});
     return run;
   }
@@ -76,7 +81,11 @@ export class PolicySet {
     await this.#queue;
   }
 
-  async #apply(policies: readonly EdgePolicy[], fingerprint: string): Promise<UpdateOutcome> {
+  async #apply(
+    policies: readonly EdgePolicy[],
+    fingerprint: string,
+    fetch: boolean,
+  ): Promise<UpdateOutcome> {
     if (fingerprint !== this.#wanted) return { kind: "superseded" };
     if (fingerprint === this.#fingerprint) {
       this.#errors = [];
@@ -88,7 +97,7 @@ export class PolicySet {
     }
     let built: CompiledSet;
     try {
-      built = await buildSet(policies, this.#loadWasm, this.#abort.signal);
+      built = await buildSet(policies, this.#loadWasm, { signal: this.#abort.signal, fetch });
     } catch (e) {
       if (fingerprint !== this.#wanted) return { kind: "superseded" };
       if (!(e instanceof SetNotLoaded)) throw e;

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { EdgeWasmPolicy } from "@tether/schema/wire";
 import type { Logger } from "../log.ts";
 import { writeFileAtomic } from "../state/files.ts";
+import type { LoadOptions } from "./compiled-set.ts";
 import { loadWasmPolicy, type WasmPolicy, WasmPolicyError } from "./wasm-policy.ts";
 
 /** Where the agent keeps Wasm modules: `<data_dir>/policies/wasm/<sha256>.wasm`. */
@@ -28,7 +29,7 @@ export interface WasmModulesOptions {
  *
  * @example
  * const modules = new WasmModules({ dir: wasmModulesDir(dataDir), fetch: (p, signal) => fetchWasmModule({ …, signal }), log });
- * const policy = await modules.load(edgePolicy, signal);
+ * const policy = await modules.load(edgePolicy, { signal, fetch: true });
  * policy.evaluate("tether/authz/allow", input);
  */
 export class WasmModules {
@@ -45,12 +46,13 @@ export class WasmModules {
    * The policy's module, loaded. Throws WasmPolicyError: `fetch` and
    * `integrity` failures are forgotten (the next call tries again); a
    * module opa-wasm refuses (`load`) is refused again without a fetch.
+   * With `fetch: false` a module neither in memory nor on disk fails (`fetch`).
    */
-  load(policy: EdgeWasmPolicy, signal: AbortSignal): Promise<WasmPolicy> {
+  load(policy: EdgeWasmPolicy, opts: LoadOptions): Promise<WasmPolicy> {
     const { sha256 } = policy;
     const known = this.#loaded.get(sha256);
     if (known) return known;
-    const loading = this.#loadOnce(policy, signal);
+    const loading = this.#loadOnce(policy, opts);
     this.#loaded.set(sha256, loading);
     this.#loading.add(sha256);
     loading.then(
@@ -87,7 +89,7 @@ export class WasmModules {
     }
   }
 
-  async #loadOnce(policy: EdgeWasmPolicy, signal: AbortSignal): Promise<WasmPolicy> {
+  async #loadOnce(policy: EdgeWasmPolicy, opts: LoadOptions): Promise<WasmPolicy> {
     const file = join(this.#o.dir, `${policy.sha256}.wasm`);
     const kept = readIfThere(file);
     if (kept) {
@@ -102,7 +104,13 @@ export class WasmModules {
         unlinkSync(file);
       }
     }
-    const bytes = await this.#o.fetch(policy, signal);
+    if (!opts.fetch) {
+      throw new WasmPolicyError(
+        "fetch",
+        "the module is not kept on disk; it is fetched once the control plane answers",
+      );
+    }
+    const bytes = await this.#o.fetch(policy, opts.signal);
     const loaded = await loadWasmPolicy(bytes, policy.sha256);
     try {
       writeFileAtomic(file, bytes, 0o600);
