@@ -1,6 +1,7 @@
 import { SELF } from "cloudflare:test";
-import { enrollmentTokens } from "@tether/schema/tables";
+import { enrollmentTokens, events, orgs } from "@tether/schema/tables";
 import { type Envelope, type SigningKeyInfo, signingBytes } from "@tether/schema/wire";
+import { and, eq, lte } from "drizzle-orm";
 import { fromBase64, toBase64 } from "../src/services/base64.ts";
 import { cryptoRandom, generateToken, hashToken, tokenHint } from "../src/services/tokens.ts";
 import { api, testDatabase } from "./fixtures.ts";
@@ -27,6 +28,18 @@ export async function enrollToken(
     await close();
   }
   return token;
+}
+
+/** Prunes every event of the org, as the retention job would: a resume from before now needs a snapshot. */
+export async function pruneAllEvents(orgId: string): Promise<void> {
+  const { db, close } = testDatabase();
+  try {
+    const [row] = await db.select({ seq: orgs.eventSeq }).from(orgs).where(eq(orgs.id, orgId));
+    await db.delete(events).where(and(eq(events.orgId, orgId), lte(events.seq, row!.seq)));
+    await db.update(orgs).set({ eventsPrunedThrough: row!.seq }).where(eq(orgs.id, orgId));
+  } finally {
+    await close();
+  }
 }
 
 export const wireguardKey = () => toBase64(cryptoRandom(32));

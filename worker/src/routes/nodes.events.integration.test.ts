@@ -1,8 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { EventStream, enrollToken, register, verifyEnvelope } from "../../test/agent-fixtures.ts";
-import { api, newOrg, testDatabase } from "../../test/fixtures.ts";
-import { orgs, events } from "@tether/schema/tables";
-import { eq, and, lte } from "drizzle-orm";
+import {
+  EventStream,
+  enrollToken,
+  pruneAllEvents,
+  register,
+  verifyEnvelope,
+} from "../../test/agent-fixtures.ts";
+import { api, newOrg } from "../../test/fixtures.ts";
 
 async function mesh(size: number, groups: (i: number) => string[] = () => []) {
   const org = await newOrg();
@@ -131,11 +135,7 @@ describe("GET /v1/nodes/{id}/events", () => {
     await policy(org.adminKey, "p2", [
       { src: "*", dst: "*", port: 1, protocol: "tcp", action: "deny" },
     ]);
-    const { db, close } = testDatabase();
-    const [row] = await db.select({ seq: orgs.eventSeq }).from(orgs).where(eq(orgs.id, org.orgId));
-    await db.delete(events).where(and(eq(events.orgId, org.orgId), lte(events.seq, row!.seq)));
-    await db.update(orgs).set({ eventsPrunedThrough: row!.seq }).where(eq(orgs.id, org.orgId));
-    await close();
+    await pruneAllEvents(org.orgId);
     const stream = await EventStream.open(nodes[0]!, 0);
     const frame = await stream.next();
     expect(frame.event).toBe("snapshot_required");

@@ -1,8 +1,12 @@
-import { events, orgs } from "@tether/schema/tables";
-import { and, eq, lte } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { AgentSocket, enrollToken, register, verifyEnvelope } from "../../test/agent-fixtures.ts";
-import { api, newOrg, testDatabase } from "../../test/fixtures.ts";
+import {
+  AgentSocket,
+  enrollToken,
+  pruneAllEvents,
+  register,
+  verifyEnvelope,
+} from "../../test/agent-fixtures.ts";
+import { api, newOrg } from "../../test/fixtures.ts";
 
 /** The WebSocket transport of GET /v1/nodes/{id}/events: events down, status acks up. */
 
@@ -119,11 +123,7 @@ describe("GET /v1/nodes/{id}/events over a WebSocket", () => {
     await policy(org.adminKey, "p1", [
       { src: "*", dst: "*", port: 1, protocol: "tcp", action: "deny" },
     ]);
-    const { db, close } = testDatabase();
-    const [row] = await db.select({ seq: orgs.eventSeq }).from(orgs).where(eq(orgs.id, org.orgId));
-    await db.delete(events).where(and(eq(events.orgId, org.orgId), lte(events.seq, row!.seq)));
-    await db.update(orgs).set({ eventsPrunedThrough: row!.seq }).where(eq(orgs.id, org.orgId));
-    await close();
+    await pruneAllEvents(org.orgId);
     const socket = await AgentSocket.open(nodes[0]!, 0);
     const frame = await socket.next();
     expect(frame.event).toBe("snapshot_required");
