@@ -2,9 +2,9 @@ import type { Body, Expr, Term } from "../ast/nodes.ts";
 import { RegoError } from "../errors.ts";
 import type { Pat } from "../eval/operands.ts";
 import { each } from "../eval/operands.ts";
-import { type Env, type ExprFn, fromTest, type Query } from "../eval/types.ts";
+import { type Env, type ExprFn, fromTest, type Getter, type Query } from "../eval/types.ts";
 import { unifyPats, unifyValue } from "../eval/unify.ts";
-import { equal, RObject, type RSet, type Value } from "../value.ts";
+import { equal, RObject, type RSet } from "../value.ts";
 import { calleeArity } from "./calls.ts";
 import type { CompileCtx } from "./context.ts";
 import { orderBody } from "./safety.ts";
@@ -97,7 +97,10 @@ function chain(fns: ExprFn[]): ExprFn {
     }
     const a = fns[i]!;
     const b = f;
-    f = b ? (q, env, k) => a(q, env, () => b(q, env, k)) : a;
+    if (b && a.loop) {
+      // `some x in xs` then the rest: the loop runs the rest itself, no continuation per call
+      f = someInVar(a.loop.domain, a.loop.slot, b);
+    } else f = b ? (q, env, k) => a(q, env, () => b(q, env, k)) : a;
     i--;
   }
   if (f) return f;
@@ -204,9 +207,12 @@ function bindFast(a: Pat, b: Pat): ExprFn | undefined {
   }, slot);
 }
 
-/** `some x in xs` with a fresh x and a single-valued domain: a plain loop. */
-function someInVar(domain: (q: Query, env: Env) => Value | undefined, slot: number): ExprFn {
-  return (q, env, k) => {
+/**
+ * `some x in xs` with a fresh x and a single-valued domain: a plain loop.
+ * With `next`, each element runs the rest of the body directly.
+ */
+function someInVar(domain: Getter, slot: number, next?: ExprFn): ExprFn {
+  const fn: ExprFn = (q, env, k) => {
     const coll = domain(q, env);
     if (coll === undefined || coll === null || typeof coll !== "object") return false;
     const bound = env[slot];
@@ -214,7 +220,7 @@ function someInVar(domain: (q: Query, env: Env) => Value | undefined, slot: numb
       // already bound (outer var): membership
       let found = false;
       each(coll, (_k, v) => (found = equal(v, bound)));
-      return found ? k() : false;
+      return found ? (next ? next(q, env, k) : k()) : false;
     }
     const values = Array.isArray(coll)
       ? coll
@@ -223,7 +229,7 @@ function someInVar(domain: (q: Query, env: Env) => Value | undefined, slot: numb
         : (coll as RSet);
     for (const v of values) {
       env[slot] = v;
-      if (k()) {
+      if (next ? next(q, env, k) : k()) {
         env[slot] = undefined;
         return true;
       }
@@ -231,6 +237,8 @@ function someInVar(domain: (q: Query, env: Env) => Value | undefined, slot: numb
     env[slot] = undefined;
     return false;
   };
+  if (!next) fn.loop = { domain, slot };
+  return fn;
 }
 
 function checkAssignable(t: Term): void {

@@ -54,6 +54,11 @@ export interface ExprFn {
    * it on a fresh env they then drop, e.g. a rule evaluation).
    */
   test?: (q: Query, env: Env) => boolean;
+  /**
+   * Present on `some x in xs` over a single-valued domain with a fresh x:
+   * the chain fuses it with the literals after it into one loop.
+   */
+  loop?: { readonly domain: Getter; readonly slot: number };
 }
 
 /** Builds an ExprFn from a deterministic test. */
