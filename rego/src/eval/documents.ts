@@ -13,6 +13,9 @@ function container(entries?: Iterable<readonly [Value, Value]>): RObject {
   return o;
 }
 
+/** A continuation that takes the first solution. */
+const STOP = () => true;
+
 const conflict = (msg: string, rule?: CompiledRule) =>
   new RegoError("eval_conflict_error", msg, rule?.loc);
 
@@ -153,6 +156,13 @@ function computeOwn(q: Query, node: DocNode): Value | undefined {
     let add: ((key: Value) => boolean) | undefined;
     for (const r of rules) {
       const body = r.clauses[0]!.body;
+      const constKey = r.key!.constant;
+      if (constKey !== undefined) {
+        // `contains "literal"`: the first solution settles it
+        const env = newEnv(r.nslots);
+        if (body.test ? body.test(q, env) : body(q, env, STOP)) out.add(constKey);
+        continue;
+      }
       const get = r.key!.get;
       if (body.test && get) {
         // evalMulti's fast path, without a continuation per document
@@ -196,6 +206,12 @@ export function evalComplete(
 ): Value | undefined {
   for (const clause of r.clauses) {
     const test = clause.body.test;
+    const constant = clause.value.constant;
+    if (constant !== undefined) {
+      // every solution gives this value: the first one settles the clause
+      if (test ? test(q, env) : clause.body(q, env, STOP)) return constant;
+      continue;
+    }
     const get = clause.value.get;
     if (test && get) {
       // one solution at most: no continuation, no conflict possible
@@ -229,6 +245,9 @@ export function evalMulti(q: Query, r: CompiledRule, k: (key: Value) => boolean)
   const env: Env = newEnv(r.nslots);
   const key = r.key!;
   const body = r.clauses[0]!.body;
+  if (key.constant !== undefined) {
+    return (body.test ? body.test(q, env) : body(q, env, STOP)) ? k(key.constant) : false;
+  }
   if (body.test && key.get) {
     if (!body.test(q, env)) return false;
     const v = key.get(q, env);
