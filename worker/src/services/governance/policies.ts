@@ -1,13 +1,14 @@
-import { nodes, regoPolicies, regoPolicyVersions } from "@tether/schema/tables";
-import { and, asc, eq, inArray, ne } from "drizzle-orm";
+import { regoPolicies, regoPolicyVersions } from "@tether/schema/tables";
+import { and, asc, eq, ne } from "drizzle-orm";
 import type { Context } from "hono";
 import type { AppEnv } from "../../context.ts";
 import { ApiError } from "../../errors.ts";
 import type { Tx } from "../audit.ts";
-import { meshWrite } from "../mesh/write.ts";
 import { checkModule, failingTests, moduleFile, testsFile } from "./compile.ts";
 import { compileOrRefuse } from "./engines.ts";
-import { auditView, updatedEvent } from "./views.ts";
+import { policyById, sameSettings, versionOf } from "./policy-kind.ts";
+import { deletePolicyOf, writePolicy } from "./policy-write.ts";
+import { REGO } from "./views.ts";
 
 export type RegoPolicyRow = typeof regoPolicies.$inferSelect;
 export { auditView, wirePolicy } from "./views.ts";
@@ -92,53 +93,12 @@ async function checkActiveSet(
   );
 }
 
-async function refuseTakenName(tx: Tx, orgId: string, name: string, exceptId: string | null) {
-  const [taken] = await tx
-    .select({ id: regoPolicies.id })
-    .from(regoPolicies)
-    .where(and(eq(regoPolicies.orgId, orgId), eq(regoPolicies.name, name)));
-  if (taken && taken.id !== exceptId) {
-    throw new ApiError("conflict", `a Rego policy named "${name}" exists already (${taken.id})`, {
-      path: "body.name",
-      existing_id: taken.id,
-    });
-  }
-}
-
-/** 400 naming `body.target_nodes` when some ids are not nodes of the org. */
-export async function refuseUnknownNodes(tx: Tx, orgId: string, ids: string[]) {
-  if (ids.length === 0) return;
-  const found = await tx
-    .select({ id: nodes.id })
-    .from(nodes)
-    .where(and(eq(nodes.orgId, orgId), inArray(nodes.id, ids)));
-  const known = new Set(found.map((n) => n.id));
-  const unknown = ids.filter((id) => !known.has(id));
-  if (unknown.length > 0) {
-    throw new ApiError(
-      "validation_failed",
-      `invalid request: body.target_nodes: no such nodes in this org: ${unknown.join(", ")}`,
-      unknown.map((id) => ({ path: "body.target_nodes", message: `no node ${id} in this org` })),
-    );
-  }
-}
-
-async function storeVersion(tx: Tx, row: RegoPolicyRow, actorId: string | null) {
+async function storeVersion(tx: Tx, row: RegoPolicyRow, actorId: string) {
   await tx.insert(regoPolicyVersions).values({
-    orgId: row.orgId,
-    policyId: row.id,
-    version: row.version,
-    name: row.name,
+    ...versionOf(row, actorId),
     packagePath: row.packagePath,
     source: row.source,
     tests: row.tests,
-    status: row.status,
-    mode: row.mode,
-    targetApps: row.targetApps,
-    targetNodes: row.targetNodes,
-    revision: row.revision,
-    actorId,
-    createdAt: row.updatedAt,
   });
 }
 
@@ -154,8 +114,9 @@ const fields = (input: RegoPolicyInput, packagePath: string) => ({
 });
 
 /**
- * Creates (`id` null) or fully replaces a policy through meshWrite: compile
- * checks and the tests gate first, then revision bump, version row,
+ * Creates (`id` null) or fully replaces a policy: compile checks and the
+ * tests gate first, then (writePolicy) the name and targets, the org's
+ * active set compiling together, revision bump, version row,
  * `rego_policy_updated` to the targeted nodes, audit row.
  */
 export async function savePolicy(
@@ -168,113 +129,30 @@ export async function savePolicy(
   const packagePath = checkInput(input);
   if (id !== null) {
     // Re-applying the same policy (CI, OPA clients re-PUTting) must not churn every agent.
-    const [current] = await c.var.services.db
-      .select()
-      .from(regoPolicies)
-      .where(and(eq(regoPolicies.id, id), eq(regoPolicies.orgId, orgId)));
+    const current = await policyById(c.var.services.db, REGO, orgId, id);
     if (current && samePolicy(current, input)) {
       return { row: current, revision: current.revision, created: false };
     }
   }
   gateActivation(input);
-  const { result, revision } = await meshWrite(
-    c,
-    orgId,
-    { type: "api_key", id: keyId },
-    async (s) => {
-      await refuseTakenName(s.tx, orgId, input.name, id);
-      await refuseUnknownNodes(s.tx, orgId, input.targetNodes);
-      await checkActiveSet(s.tx, orgId, input, id);
-      let before: RegoPolicyRow | null = null;
-      let after: RegoPolicyRow;
-      if (id === null) {
-        const [row] = await s.tx
-          .insert(regoPolicies)
-          .values({
-            orgId,
-            ...fields(input, packagePath),
-            version: 1,
-            revision: s.revision,
-            createdAt: s.at,
-            updatedAt: s.at,
-          })
-          .returning();
-        after = row!;
-      } else {
-        const inOrg = and(eq(regoPolicies.id, id), eq(regoPolicies.orgId, orgId));
-        const [current] = await s.tx.select().from(regoPolicies).where(inOrg);
-        if (!current) throw new ApiError("not_found", `no Rego policy ${id} in this org`);
-        before = current;
-        const [row] = await s.tx
-          .update(regoPolicies)
-          .set({
-            ...fields(input, packagePath),
-            version: current.version + 1,
-            revision: s.revision,
-            updatedAt: s.at,
-          })
-          .where(inOrg)
-          .returning();
-        after = row!;
-      }
-      await storeVersion(s.tx, after, keyId);
-      return {
-        result: { row: after, created: before === null },
-        audit: {
-          action: before ? "rego_policy.update" : "rego_policy.create",
-          targetType: "rego_policy",
-          targetId: after.id,
-          before: before ? auditView(before) : null,
-          after: auditView(after),
-        },
-        changed: {},
-        extraEvents: [updatedEvent(after.id, before, after)],
-      };
-    },
-  );
-  return { ...result, revision };
+  return writePolicy(c, REGO, orgId, keyId, id, {
+    settings: input,
+    fields: fields(input, packagePath),
+    prepare: (s) => checkActiveSet(s.tx, orgId, input, id),
+    storeVersion,
+  });
 }
 
 /** Deletes a policy (its versions go with it); the concerned nodes get `policy: null`. */
-export async function deletePolicy(
+export function deletePolicy(
   c: Context<AppEnv>,
   orgId: string,
   keyId: string,
   id: string,
 ): Promise<number> {
-  const { revision } = await meshWrite(c, orgId, { type: "api_key", id: keyId }, async (s) => {
-    const [before] = await s.tx
-      .delete(regoPolicies)
-      .where(and(eq(regoPolicies.id, id), eq(regoPolicies.orgId, orgId)))
-      .returning();
-    if (!before) throw new ApiError("not_found", `no Rego policy ${id} in this org`);
-    return {
-      result: null,
-      audit: {
-        action: "rego_policy.delete",
-        targetType: "rego_policy",
-        targetId: id,
-        before: auditView(before),
-        after: null,
-      },
-      changed: {},
-      extraEvents: [updatedEvent(id, before, null)],
-    };
-  });
-  return revision;
+  return deletePolicyOf(c, REGO, orgId, keyId, id);
 }
 
-const sameList = (a: readonly string[], b: readonly string[]) =>
-  a.length === b.length && [...a].sort().every((x, i) => x === [...b].sort()[i]);
-
 function samePolicy(r: RegoPolicyRow, i: RegoPolicyInput): boolean {
-  return (
-    r.name === i.name &&
-    r.source === i.source &&
-    r.tests === i.tests &&
-    r.status === i.status &&
-    r.mode === i.mode &&
-    sameList(r.targetApps, i.targetApps) &&
-    sameList(r.targetNodes, i.targetNodes)
-  );
+  return r.source === i.source && r.tests === i.tests && sameSettings(r, i);
 }

@@ -1,6 +1,6 @@
-import type { regoPolicies } from "@tether/schema/tables";
+import { regoPolicies } from "@tether/schema/tables";
 import type { EdgePolicy } from "@tether/schema/wire";
-import type { NewEvent } from "../events.ts";
+import type { PolicyKindViews } from "./policy-kind.ts";
 
 type RegoPolicyRow = typeof regoPolicies.$inferSelect;
 
@@ -23,25 +23,6 @@ export function wirePolicy(row: RegoPolicyRow | null): EdgePolicy | null {
   };
 }
 
-/** The nodes a change concerns: both versions' targets; either untargeted → every node. */
-function concerned(...rows: (RegoPolicyRow | null)[]): string[] | null {
-  const present = rows.filter((r): r is RegoPolicyRow => r !== null);
-  if (present.some((r) => r.targetNodes.length === 0)) return null;
-  return [...new Set(present.flatMap((r) => r.targetNodes))];
-}
-
-export function updatedEvent(
-  id: string,
-  before: RegoPolicyRow | null,
-  after: RegoPolicyRow | null,
-): NewEvent {
-  return {
-    type: "rego_policy_updated",
-    nodeIds: concerned(before, after),
-    payload: { policy_id: id, policy: wirePolicy(after) },
-  };
-}
-
 export const auditView = (r: RegoPolicyRow) => ({
   id: r.id,
   name: r.name,
@@ -54,3 +35,12 @@ export const auditView = (r: RegoPolicyRow) => ({
   target_apps: r.targetApps,
   target_nodes: r.targetNodes,
 });
+
+/** Rego modules as the shared policy scaffolding (policy-kind.ts, policy-write.ts) sees them. */
+export const REGO: PolicyKindViews<typeof regoPolicies> = {
+  label: "Rego",
+  table: regoPolicies,
+  auditType: "rego_policy",
+  auditView,
+  wire: wirePolicy,
+};

@@ -4,11 +4,11 @@ import type { Context } from "hono";
 import type { AppEnv } from "../../../context.ts";
 import { ApiError } from "../../../errors.ts";
 import type { Tx } from "../../audit.ts";
-import { meshWrite } from "../../mesh/write.ts";
-import { refuseUnknownNodes } from "../policies.ts";
+import { notFound, policyById, sameSettings, versionOf } from "../policy-kind.ts";
+import { deletePolicyOf, writePolicy } from "../policy-write.ts";
 import { invalidModule, type UploadedModule } from "./module.ts";
 import { type WasmDescription, type WasmModuleRef, WasmPolicyError } from "./runner.ts";
-import { type WasmPolicyRow, wasmAuditView, wasmUpdatedEvent } from "./views.ts";
+import { WASM, type WasmPolicyRow } from "./views.ts";
 
 /** What a create or a full replace says about a Wasm policy. */
 export interface WasmPolicyInput {
@@ -70,19 +70,6 @@ async function inspect(
   return described;
 }
 
-async function refuseTakenName(tx: Tx, orgId: string, name: string, exceptId: string | null) {
-  const [taken] = await tx
-    .select({ id: wasmPolicies.id })
-    .from(wasmPolicies)
-    .where(and(eq(wasmPolicies.orgId, orgId), eq(wasmPolicies.name, name)));
-  if (taken && taken.id !== exceptId) {
-    throw new ApiError("conflict", `a Wasm policy named "${name}" exists already (${taken.id})`, {
-      path: "body.name",
-      existing_id: taken.id,
-    });
-  }
-}
-
 /** One entrypoint answers for one active Wasm policy at a time, so `/v1/data/{path}` is unambiguous. */
 async function refuseSharedEntrypoints(
   tx: Tx,
@@ -115,21 +102,11 @@ async function refuseSharedEntrypoints(
 
 async function storeVersion(tx: Tx, row: WasmPolicyRow, actorId: string) {
   await tx.insert(wasmPolicyVersions).values({
-    orgId: row.orgId,
-    policyId: row.id,
-    version: row.version,
-    name: row.name,
+    ...versionOf(row, actorId),
     entrypoints: row.entrypoints,
     sha256: row.sha256,
     sizeBytes: row.sizeBytes,
     abiMinorVersion: row.abiMinorVersion,
-    status: row.status,
-    mode: row.mode,
-    targetApps: row.targetApps,
-    targetNodes: row.targetNodes,
-    revision: row.revision,
-    actorId,
-    createdAt: row.updatedAt,
   });
 }
 
@@ -145,18 +122,11 @@ async function dropUnusedModules(tx: Tx, orgId: string) {
     );
 }
 
-const sameList = (a: readonly string[], b: readonly string[]) =>
-  a.length === b.length && [...a].sort().join("\n") === [...b].sort().join("\n");
-
 function samePolicy(r: WasmPolicyRow, i: WasmPolicyInput, sha256: string): boolean {
   return (
-    r.name === i.name &&
     r.sha256 === sha256 &&
     r.entrypoints.join("\n") === i.entrypoints.join("\n") &&
-    r.status === i.status &&
-    r.mode === i.mode &&
-    sameList(r.targetApps, i.targetApps) &&
-    sameList(r.targetNodes, i.targetNodes)
+    sameSettings(r, i)
   );
 }
 
@@ -177,11 +147,8 @@ export async function saveWasmPolicy(
   const { db } = c.var.services;
   let current: WasmPolicyRow | undefined;
   if (id !== null) {
-    [current] = await db
-      .select()
-      .from(wasmPolicies)
-      .where(and(eq(wasmPolicies.id, id), eq(wasmPolicies.orgId, orgId)));
-    if (!current) throw new ApiError("not_found", `no Wasm policy ${id} in this org`);
+    current = await policyById(db, WASM, orgId, id);
+    if (!current) throw notFound(WASM, id);
   }
   if (!input.module && !current) {
     throw new ApiError("validation_failed", "invalid request: body.module: required", [
@@ -196,11 +163,22 @@ export async function saveWasmPolicy(
   const described = await inspect(c, ref, input.entrypoints);
   const sizeBytes = uploaded ? uploaded.bytes.length : current!.sizeBytes;
 
-  const { result } = await meshWrite(c, orgId, { type: "api_key", id: keyId }, async (s) => {
-    await refuseTakenName(s.tx, orgId, input.name, id);
-    await refuseUnknownNodes(s.tx, orgId, input.targetNodes);
-    await refuseSharedEntrypoints(s.tx, orgId, input, id);
-    if (uploaded) {
+  const { row, created } = await writePolicy(c, WASM, orgId, keyId, id, {
+    settings: input,
+    fields: {
+      name: input.name,
+      entrypoints: input.entrypoints,
+      sha256: ref.sha256,
+      sizeBytes,
+      abiMinorVersion: described.abiMinorVersion,
+      status: input.status,
+      mode: input.mode,
+      targetApps: input.targetApps,
+      targetNodes: input.targetNodes,
+    },
+    prepare: async (s) => {
+      await refuseSharedEntrypoints(s.tx, orgId, input, id);
+      if (!uploaded) return;
       await s.tx
         .insert(wasmModules)
         .values({
@@ -211,84 +189,18 @@ export async function saveWasmPolicy(
           createdAt: s.at,
         })
         .onConflictDoNothing();
-    }
-    const fields = {
-      name: input.name,
-      entrypoints: input.entrypoints,
-      sha256: ref.sha256,
-      sizeBytes,
-      abiMinorVersion: described.abiMinorVersion,
-      status: input.status,
-      mode: input.mode,
-      targetApps: input.targetApps,
-      targetNodes: input.targetNodes,
-      revision: s.revision,
-      updatedAt: s.at,
-    };
-    let before: WasmPolicyRow | null = null;
-    let after: WasmPolicyRow;
-    if (id === null) {
-      const [row] = await s.tx
-        .insert(wasmPolicies)
-        .values({ orgId, ...fields, version: 1, createdAt: s.at })
-        .returning();
-      after = row!;
-    } else {
-      const inOrg = and(eq(wasmPolicies.id, id), eq(wasmPolicies.orgId, orgId));
-      // Read again under the org lock: the version to follow is the latest.
-      const [locked] = await s.tx.select().from(wasmPolicies).where(inOrg);
-      if (!locked) throw new ApiError("not_found", `no Wasm policy ${id} in this org`);
-      before = locked;
-      const [row] = await s.tx
-        .update(wasmPolicies)
-        .set({ ...fields, version: locked.version + 1 })
-        .where(inOrg)
-        .returning();
-      after = row!;
-    }
-    await storeVersion(s.tx, after, keyId);
-    return {
-      result: { row: after, created: before === null },
-      audit: {
-        action: before ? "wasm_policy.update" : "wasm_policy.create",
-        targetType: "wasm_policy",
-        targetId: after.id,
-        before: before ? wasmAuditView(before) : null,
-        after: wasmAuditView(after),
-      },
-      changed: {},
-      extraEvents: [wasmUpdatedEvent(after.id, before, after)],
-    };
+    },
+    storeVersion,
   });
-  return result;
+  return { row, created };
 }
 
 /** Deletes a Wasm policy, its history and the modules nothing else names; its nodes get `policy: null`. */
-export async function deleteWasmPolicy(
+export function deleteWasmPolicy(
   c: Context<AppEnv>,
   orgId: string,
   keyId: string,
   id: string,
 ): Promise<number> {
-  const { revision } = await meshWrite(c, orgId, { type: "api_key", id: keyId }, async (s) => {
-    const [before] = await s.tx
-      .delete(wasmPolicies)
-      .where(and(eq(wasmPolicies.id, id), eq(wasmPolicies.orgId, orgId)))
-      .returning();
-    if (!before) throw new ApiError("not_found", `no Wasm policy ${id} in this org`);
-    await dropUnusedModules(s.tx, orgId);
-    return {
-      result: null,
-      audit: {
-        action: "wasm_policy.delete",
-        targetType: "wasm_policy",
-        targetId: id,
-        before: wasmAuditView(before),
-        after: null,
-      },
-      changed: {},
-      extraEvents: [wasmUpdatedEvent(id, before, null)],
-    };
-  });
-  return revision;
+  return deletePolicyOf(c, WASM, orgId, keyId, id, (tx) => dropUnusedModules(tx, orgId));
 }

@@ -1,6 +1,6 @@
-import type { wasmPolicies } from "@tether/schema/tables";
+import { wasmPolicies } from "@tether/schema/tables";
 import type { EdgeWasmPolicy } from "@tether/schema/wire";
-import type { NewEvent } from "../../events.ts";
+import type { PolicyKindViews } from "../policy-kind.ts";
 
 export type WasmPolicyRow = typeof wasmPolicies.$inferSelect;
 
@@ -21,26 +21,6 @@ export function wireWasmPolicy(row: WasmPolicyRow | null): EdgeWasmPolicy | null
   };
 }
 
-/** The nodes a change concerns: both versions' targets; either untargeted → every node. */
-function concerned(...rows: (WasmPolicyRow | null)[]): string[] | null {
-  const present = rows.filter((r): r is WasmPolicyRow => r !== null);
-  if (present.some((r) => r.targetNodes.length === 0)) return null;
-  return [...new Set(present.flatMap((r) => r.targetNodes))];
-}
-
-/** `rego_policy_updated`, the event of every governance policy kind (the payload's `kind` tells). */
-export function wasmUpdatedEvent(
-  id: string,
-  before: WasmPolicyRow | null,
-  after: WasmPolicyRow | null,
-): NewEvent {
-  return {
-    type: "rego_policy_updated",
-    nodeIds: concerned(before, after),
-    payload: { policy_id: id, policy: wireWasmPolicy(after) },
-  };
-}
-
 /** The audit trail's view: the module by hash and size, never its bytes. */
 export const wasmAuditView = (r: WasmPolicyRow) => ({
   id: r.id,
@@ -55,3 +35,12 @@ export const wasmAuditView = (r: WasmPolicyRow) => ({
   target_apps: r.targetApps,
   target_nodes: r.targetNodes,
 });
+
+/** Wasm policies as the shared policy scaffolding (policy-kind.ts, policy-write.ts) sees them. */
+export const WASM: PolicyKindViews<typeof wasmPolicies> = {
+  label: "Wasm",
+  table: wasmPolicies,
+  auditType: "wasm_policy",
+  auditView: wasmAuditView,
+  wire: wireWasmPolicy,
+};
