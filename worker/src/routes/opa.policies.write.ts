@@ -3,7 +3,7 @@ import type { App } from "../context.ts";
 import { requireAdmin } from "../middleware/auth.ts";
 import { deletePolicy, savePolicy } from "../services/governance/policies.ts";
 import { adminSecurity, errorResponses, UuidParam } from "./common.ts";
-import { Deleted } from "./nodes.schemas.ts";
+import { deletePolicyRoute } from "./opa.common.ts";
 import {
   COMPILE_ERRORS,
   RegoPolicy,
@@ -52,19 +52,11 @@ const replace = createRoute({
   },
 });
 
-const remove = createRoute({
-  method: "delete",
-  path: "/api/opa/policies/{id}",
-  summary: "Delete a Rego policy and its history",
+const remove = deletePolicyRoute({
+  path: "/api/opa/policies",
+  label: "Rego",
   description:
     "Bumps the org revision; the nodes it targeted get `rego_policy_updated` with `policy: null`.",
-  security: adminSecurity("admin"),
-  middleware: [requireAdmin("admin")] as const,
-  request: { params: UuidParam },
-  responses: {
-    200: { description: "Deleted", content: { "application/json": { schema: Deleted } } },
-    ...errorResponses,
-  },
 });
 
 export function registerRegoPolicyWrites(app: App): void {

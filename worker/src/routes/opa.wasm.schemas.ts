@@ -1,6 +1,14 @@
 import { z } from "@hono/zod-openapi";
+import type { wasmPolicyVersions } from "@tether/schema/tables";
 import type { WasmPolicyRow } from "../services/governance/wasm/views.ts";
-import { iso } from "./common.ts";
+import {
+  PolicyName,
+  policyStateFields,
+  settingsBodyFields,
+  toPolicyState,
+  toVersionState,
+  versionStateFields,
+} from "./opa.common.ts";
 
 const Entrypoint = z
   .string()
@@ -10,11 +18,7 @@ const Entrypoint = z
   .openapi({ example: "tether/authz/allow" });
 
 const fields = {
-  name: z
-    .string()
-    .min(1, "must not be empty")
-    .max(200, "at most 200 characters")
-    .regex(/^[\w.\-/]+$/, "letters, digits, `_`, `-`, `.` and `/` only"),
+  name: PolicyName,
   module: z.base64({ error: "must be the module's bytes in base64" }).openapi({
     description: "`policy.wasm` from `opa build -t wasm` (inside the bundle), base64",
   }),
@@ -27,16 +31,7 @@ const fields = {
       description:
         "The entrypoints this policy serves (`opa build -e …`); each must be in the module's `entrypoints()`. `/v1/data/{entrypoint}` reaches it while the policy is active.",
     }),
-  status: z.enum(["draft", "active"]).default("draft"),
-  mode: z.enum(["audit", "enforce"]).default("audit"),
-  target_apps: z.array(z.string().min(1).max(200)).max(1000).default([]).openapi({
-    description: "App ids or slugs; empty = every app",
-  }),
-  target_nodes: z
-    .array(z.uuid({ error: "must be a UUID" }))
-    .max(10_000)
-    .default([])
-    .openapi({ description: "Node ids that receive it; empty = every node" }),
+  ...settingsBodyFields,
 };
 
 export const WasmPolicyCreateBody = z.object(fields).strict().openapi("WasmPolicyInput");
@@ -63,14 +58,7 @@ export const WasmPolicy = z
       example: "1.2",
       description: "OPA Wasm ABI `1.<opa_wasm_abi_minor_version>`",
     }),
-    version: z.number().int(),
-    status: z.enum(["draft", "active"]),
-    mode: z.enum(["audit", "enforce"]),
-    target_apps: z.array(z.string()),
-    target_nodes: z.array(z.string()),
-    revision: z.number().int(),
-    created_at: z.string(),
-    updated_at: z.string(),
+    ...policyStateFields,
   })
   .openapi("WasmPolicy");
 
@@ -84,14 +72,32 @@ export const toWasmPolicy = (r: WasmPolicyRow): z.infer<typeof WasmPolicy> => ({
   sha256: r.sha256,
   size_bytes: r.sizeBytes,
   abi_version: abiVersion(r.abiMinorVersion),
-  version: r.version,
-  status: r.status,
-  mode: r.mode,
-  target_apps: r.targetApps,
-  target_nodes: r.targetNodes,
-  revision: r.revision,
-  created_at: iso(r.createdAt)!,
-  updated_at: iso(r.updatedAt)!,
+  ...toPolicyState(r),
+});
+
+/** A stored version of a Wasm policy. */
+export const WasmPolicyVersion = z
+  .object({
+    version: z.number().int(),
+    name: z.string(),
+    entrypoints: z.array(z.string()),
+    sha256: z.string(),
+    size_bytes: z.number().int(),
+    abi_version: z.string().nullable(),
+    ...versionStateFields,
+  })
+  .openapi("WasmPolicyVersion");
+
+export const toWasmPolicyVersion = (
+  v: typeof wasmPolicyVersions.$inferSelect,
+): z.infer<typeof WasmPolicyVersion> => ({
+  version: v.version,
+  name: v.name,
+  entrypoints: v.entrypoints,
+  sha256: v.sha256,
+  size_bytes: v.sizeBytes,
+  abi_version: abiVersion(v.abiMinorVersion),
+  ...toVersionState(v),
 });
 
 export const WASM_CHECKS =

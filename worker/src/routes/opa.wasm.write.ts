@@ -1,4 +1,4 @@
-import { createRoute } from "@hono/zod-openapi";
+import { createRoute, type z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { App, AppEnv } from "../context.ts";
 import { requireAdmin } from "../middleware/auth.ts";
@@ -9,7 +9,7 @@ import {
   type WasmPolicyInput,
 } from "../services/governance/wasm/policies.ts";
 import { adminSecurity, errorResponses, UuidParam } from "./common.ts";
-import { Deleted } from "./nodes.schemas.ts";
+import { deletePolicyRoute, toSettings } from "./opa.common.ts";
 import {
   toWasmPolicy,
   WASM_CHECKS,
@@ -56,38 +56,20 @@ const replace = createRoute({
   },
 });
 
-const remove = createRoute({
-  method: "delete",
-  path: "/api/opa/wasm-policies/{id}",
-  summary: "Delete a Wasm policy and its history",
+const remove = deletePolicyRoute({
+  path: "/api/opa/wasm-policies",
+  label: "Wasm",
   description:
     "Bumps the org revision; the nodes it targeted get `rego_policy_updated` with `policy: null`. Modules no other version names are deleted too.",
-  security: adminSecurity("admin"),
-  middleware: [requireAdmin("admin")] as const,
-  request: { params: UuidParam },
-  responses: {
-    200: { description: "Deleted", content: { "application/json": { schema: Deleted } } },
-    ...errorResponses,
-  },
 });
 
-type Body = { module?: string | undefined } & Omit<
-  WasmPolicyInput,
-  "module" | "targetApps" | "targetNodes"
-> & {
-    target_apps: string[];
-    target_nodes: string[];
-  };
+type Body = z.infer<typeof WasmPolicyReplaceBody>;
 
 async function toInput(c: Context<AppEnv>, b: Body): Promise<WasmPolicyInput> {
   return {
-    name: b.name,
+    ...toSettings(b),
     module: b.module === undefined ? null : await decodeModule(b.module, c.var.env.MAX_WASM_BYTES),
     entrypoints: b.entrypoints,
-    status: b.status,
-    mode: b.mode,
-    targetApps: [...new Set(b.target_apps)],
-    targetNodes: [...new Set(b.target_nodes.map((n) => n.toLowerCase()))],
   };
 }
 
