@@ -4,11 +4,11 @@ import { RegoError } from "../errors.ts";
 import { languageBuiltins } from "../eval/language.ts";
 import type { Value } from "../value.ts";
 import type { CompileCtx } from "./context.ts";
-import { compileRule, ruleKind, splitHead } from "./rules.ts";
-import type { GlobalRef, ModuleCtx } from "./scope.ts";
 import { MetadataIndex } from "./metadata.ts";
 import { DependencyGraph, findRecursion } from "./recursion.ts";
 import { indexTree } from "./rule-index.ts";
+import { compileRule, ruleKind, splitHead } from "./rules.ts";
+import type { GlobalRef, ModuleCtx } from "./scope.ts";
 import { DocNode } from "./tree.ts";
 
 /** Thrown by `compile` with every error found. */
@@ -52,6 +52,7 @@ export function compilePolicy(
     current: undefined,
     deps: new DependencyGraph(),
     metadata: new MetadataIndex(modules),
+    inputMemos: new Map(),
   };
   const ruleNames = new Map<string, Set<string>>();
   for (const m of modules) {

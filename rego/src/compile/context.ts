@@ -1,10 +1,16 @@
 import type { BuiltinDef } from "../builtins/types.ts";
 import type { RegoError } from "../errors.ts";
+import type { LanguageBuiltin } from "../eval/language.ts";
+import type { Value } from "../value.ts";
 import type { MetadataIndex } from "./metadata.ts";
 import type { DependencyGraph } from "./recursion.ts";
-import type { Value } from "../value.ts";
-import type { LanguageBuiltin } from "../eval/language.ts";
 import type { DocNode } from "./tree.ts";
+
+/** The value of one input path for the query whose `stamp` it holds. */
+export interface InputMemo {
+  stamp: number;
+  value: Value | undefined;
+}
 
 /** What term and body compilation needs from the whole compilation. */
 export interface CompileCtx {
@@ -17,6 +23,8 @@ export interface CompileCtx {
   readonly deps: DependencyGraph;
   /** METADATA of every module, for `rego.metadata.*`. */
   readonly metadata: MetadataIndex;
+  /** Per-query memo of each constant input path, by the path's canonical text. */
+  readonly inputMemos: Map<string, InputMemo>;
   /** Rule currently compiled (for `rego.metadata.*`), if any. */
   current: { annotations: Value; chain: Value } | undefined;
 }

@@ -86,3 +86,25 @@ describe("direct evaluation paths agree with the general search", () => {
     expect(run("level", { list: [] })).toBe("none");
   });
 });
+
+describe("input reads are memoised per query", () => {
+  const engine = compile({
+    "m.rego": `package m
+kinds := [input.kind, under_with, input.kind, input.obj.k]
+under_with := v if v := input.kind with input.kind as "z"
+nested := x if x := [input.kind, input.obj.k] with input.obj as {"k": "w"}
+`,
+  });
+  const run = (rule: string, input: unknown) =>
+    toJSON(engine.evalPath(`data.m.${rule}`, { input }).value!);
+
+  it("a with sees its own input, and the query its own again after it", () => {
+    expect(run("kinds", { kind: "a", obj: { k: 1 } })).toEqual(["a", "z", "a", 1]);
+    expect(run("nested", { kind: "a", obj: { k: 1 } })).toEqual(["a", "w"]);
+  });
+
+  it("each query reads its own input", () => {
+    expect(run("kinds", { kind: "b", obj: { k: 2 } })).toEqual(["b", "z", "b", 2]);
+    expect(run("kinds", { kind: "c", obj: { k: 3 } })).toEqual(["c", "z", "c", 3]);
+  });
+});

@@ -4,8 +4,8 @@ import { navData, nodeValue, ownValue } from "../eval/documents.ts";
 import { getIn } from "../eval/json-input.ts";
 import { index, navigate, type Operand } from "../eval/operands.ts";
 import { type Env, fromGetter, type Getter, type Query, type TermFn } from "../eval/types.ts";
-import { RObject, type Value } from "../value.ts";
-import type { CompileCtx } from "./context.ts";
+import { canonical, RObject, type Value } from "../value.ts";
+import type { CompileCtx, InputMemo } from "./context.ts";
 import type { GlobalRef, Scope } from "./scope.ts";
 import { compileOperand, compileTerm } from "./terms.ts";
 import type { DocNode } from "./tree.ts";
@@ -42,16 +42,38 @@ export function compileRef(cx: CompileCtx, t: TermOf<"ref">, scope: Scope): Term
   return (q, env, k) => h(q, env, (v) => navigate(q, env, v, ops, 0, k));
 }
 
+/** Distinct input paths sharing a memo, at most (queries may come from requests). */
+const INPUT_MEMOS = 1024;
+
+/** The memo cell of an input path: shared by every ref to it in the policy. */
+function inputMemo(cx: CompileCtx, keys: readonly Value[]): InputMemo {
+  const id = canonical(keys);
+  let memo = cx.inputMemos.get(id);
+  if (!memo) {
+    memo = { stamp: -1, value: undefined };
+    if (cx.inputMemos.size < INPUT_MEMOS) cx.inputMemos.set(id, memo);
+  }
+  return memo;
+}
+
 /** A ref rooted at `input` or `data`, with static path segments resolved now. */
 export function compileGlobalRef(cx: CompileCtx, g: GlobalRef, ops: readonly Operand[]): TermFn {
   const all: Operand[] = [...g.path.map((key) => ({ kind: "const", key }) as const), ...ops];
   if (g.root === "input") {
     if (all.every((o) => o.kind === "const")) {
       const keys = all.map((o) => (o as { key: Value }).key);
-      return fromGetter((q) => {
+      // read once per query however many literals mention it (`input.kind` in every rule)
+      const memo = inputMemo(cx, keys);
+      const fn = fromGetter((q) => {
         q.track.impure = true;
-        return getIn(q.input, keys);
+        if (memo.stamp === q.stamp) return memo.value;
+        const v = getIn(q.input, keys);
+        memo.stamp = q.stamp;
+        memo.value = v;
+        return v;
       });
+      fn.inputPath = keys;
+      return fn;
     }
     return (q, env, k) => {
       q.track.impure = true;

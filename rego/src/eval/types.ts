@@ -18,6 +18,8 @@ export interface TermFn {
   get?: Getter;
   /** Present when the term is a literal known at compile time. */
   constant?: Value;
+  /** Present when the term is `input` followed by constant keys: those keys. */
+  inputPath?: readonly Value[];
 }
 
 /** A term whose value is known at compile time. */
