@@ -1,7 +1,8 @@
 import { regoPolicies, wasmPolicies } from "@tether/schema/tables";
 import type { EdgePolicy } from "@tether/schema/wire";
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc } from "drizzle-orm";
 import type { Tx } from "../audit.ts";
+import { activeInOrg, reachesNode } from "./policy-kind.ts";
 import { wirePolicy } from "./views.ts";
 import { wireWasmPolicy } from "./wasm/views.ts";
 
@@ -19,24 +20,12 @@ export async function policiesForNode(
   const rows = await tx
     .select()
     .from(regoPolicies)
-    .where(
-      and(
-        eq(regoPolicies.orgId, orgId),
-        eq(regoPolicies.status, "active"),
-        sql`(${regoPolicies.targetNodes} = '[]'::jsonb or ${regoPolicies.targetNodes} @> ${JSON.stringify([nodeId])}::jsonb)`,
-      ),
-    )
+    .where(and(activeInOrg(regoPolicies, orgId), reachesNode(regoPolicies, nodeId)))
     .orderBy(asc(regoPolicies.name));
   const wasm = await tx
     .select()
     .from(wasmPolicies)
-    .where(
-      and(
-        eq(wasmPolicies.orgId, orgId),
-        eq(wasmPolicies.status, "active"),
-        sql`(${wasmPolicies.targetNodes} = '[]'::jsonb or ${wasmPolicies.targetNodes} @> ${JSON.stringify([nodeId])}::jsonb)`,
-      ),
-    )
+    .where(and(activeInOrg(wasmPolicies, orgId), reachesNode(wasmPolicies, nodeId)))
     .orderBy(asc(wasmPolicies.name));
   return [...rows.map(wirePolicy), ...wasm.map(wireWasmPolicy)].filter(
     (p): p is EdgePolicy => p !== null,

@@ -1,12 +1,12 @@
 import { regoPolicies, regoPolicyVersions } from "@tether/schema/tables";
-import { and, asc, eq, ne } from "drizzle-orm";
+import { asc } from "drizzle-orm";
 import type { Context } from "hono";
 import type { AppEnv } from "../../context.ts";
 import { ApiError } from "../../errors.ts";
 import type { Tx } from "../audit.ts";
 import { checkModule, failingTests, moduleFile, testsFile } from "./compile.ts";
 import { compileOrRefuse } from "./engines.ts";
-import { policyById, sameSettings, versionOf } from "./policy-kind.ts";
+import { activeInOrg, policyById, sameSettings, versionOf } from "./policy-kind.ts";
 import { deletePolicyOf, writePolicy } from "./policy-write.ts";
 import { REGO } from "./views.ts";
 
@@ -76,13 +76,7 @@ async function checkActiveSet(
   const others = await tx
     .select({ name: regoPolicies.name, source: regoPolicies.source })
     .from(regoPolicies)
-    .where(
-      and(
-        eq(regoPolicies.orgId, orgId),
-        eq(regoPolicies.status, "active"),
-        exceptId ? ne(regoPolicies.id, exceptId) : undefined,
-      ),
-    )
+    .where(activeInOrg(regoPolicies, orgId, exceptId))
     .orderBy(asc(regoPolicies.name));
   compileOrRefuse(
     [...others, { name: input.name, source: input.source }].map((p) => ({

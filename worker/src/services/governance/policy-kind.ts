@@ -6,7 +6,7 @@ import {
   type wasmPolicyVersions,
 } from "@tether/schema/tables";
 import type { EdgePolicy } from "@tether/schema/wire";
-import { and, asc, desc, eq, inArray } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, ne, sql } from "drizzle-orm";
 import { ApiError } from "../../errors.ts";
 import type { Tx } from "../audit.ts";
 import type { NewEvent } from "../events.ts";
@@ -46,6 +46,18 @@ export interface PolicyKind<T extends PolicyTable> {
 
 export const notFound = (kind: { label: string }, id: string) =>
   new ApiError("not_found", `no ${kind.label} policy ${id} in this org`);
+
+/** Where: the org's active policies of a kind, but `exceptId` (the one being saved). */
+export const activeInOrg = (table: PolicyTable, orgId: string, exceptId: string | null = null) =>
+  and(
+    eq(table.orgId, orgId),
+    eq(table.status, "active"),
+    exceptId ? ne(table.id, exceptId) : undefined,
+  );
+
+/** Where: the policies a node receives, those naming it in `target_nodes` and the untargeted ones. */
+export const reachesNode = (table: PolicyTable, nodeId: string) =>
+  sql`(${table.targetNodes} = '[]'::jsonb or ${table.targetNodes} @> ${JSON.stringify([nodeId])}::jsonb)`;
 
 /** The org's policies of one kind, by name. */
 export async function listPolicies<T extends PolicyTable>(

@@ -1,12 +1,13 @@
 import { decisionLogs, wasmPolicies } from "@tether/schema/tables";
-import { and, eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { Services } from "../../../context.ts";
 import { ApiError } from "../../../errors.ts";
 import type { Tx } from "../../audit.ts";
 import type { PathValue } from "../compile.ts";
+import { activeInOrg, policyById } from "../policy-kind.ts";
 import { storedModule } from "./policies.ts";
 import { WasmPolicyError } from "./runner.ts";
-import type { WasmPolicyRow } from "./views.ts";
+import { WASM, type WasmPolicyRow } from "./views.ts";
 
 /** The org's active Wasm policies, per isolate and (org, revision): a key never goes stale. */
 const MAX_ENTRIES = 64;
@@ -20,10 +21,7 @@ async function activeWasmPolicies(
   const key = `${orgId}:${revision}`;
   const hit = activeByRevision.get(key);
   if (hit) return hit;
-  const rows = await db
-    .select()
-    .from(wasmPolicies)
-    .where(and(eq(wasmPolicies.orgId, orgId), eq(wasmPolicies.status, "active")));
+  const rows = await db.select().from(wasmPolicies).where(activeInOrg(wasmPolicies, orgId));
   activeByRevision.set(key, rows);
   if (activeByRevision.size > MAX_ENTRIES) {
     activeByRevision.delete(activeByRevision.keys().next().value as string);
@@ -46,17 +44,8 @@ export async function activeWasmForPath(
   return (await activeWasmPolicies(db, orgId, revision)).find((p) => p.entrypoints.includes(path));
 }
 
-export async function wasmPolicyById(
-  db: Tx,
-  orgId: string,
-  id: string,
-): Promise<WasmPolicyRow | undefined> {
-  const [row] = await db
-    .select()
-    .from(wasmPolicies)
-    .where(and(eq(wasmPolicies.id, id), eq(wasmPolicies.orgId, orgId)));
-  return row;
-}
+export const wasmPolicyById = (db: Tx, orgId: string, id: string) =>
+  policyById(db, WASM, orgId, id);
 
 export interface WasmDecideRequest {
   orgId: string;

@@ -1,10 +1,10 @@
 import { wasmModules, wasmPolicies, wasmPolicyVersions } from "@tether/schema/tables";
-import { and, eq, ne, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Context } from "hono";
 import type { AppEnv } from "../../../context.ts";
 import { ApiError } from "../../../errors.ts";
 import type { Tx } from "../../audit.ts";
-import { notFound, policyById, sameSettings, versionOf } from "../policy-kind.ts";
+import { activeInOrg, notFound, policyById, sameSettings, versionOf } from "../policy-kind.ts";
 import { deletePolicyOf, writePolicy } from "../policy-write.ts";
 import { invalidModule, type UploadedModule } from "./module.ts";
 import { type WasmDescription, type WasmModuleRef, WasmPolicyError } from "./runner.ts";
@@ -81,13 +81,7 @@ async function refuseSharedEntrypoints(
   const others = await tx
     .select({ id: wasmPolicies.id, name: wasmPolicies.name, entrypoints: wasmPolicies.entrypoints })
     .from(wasmPolicies)
-    .where(
-      and(
-        eq(wasmPolicies.orgId, orgId),
-        eq(wasmPolicies.status, "active"),
-        exceptId ? ne(wasmPolicies.id, exceptId) : undefined,
-      ),
-    );
+    .where(activeInOrg(wasmPolicies, orgId, exceptId));
   for (const other of others) {
     const shared = input.entrypoints.filter((e) => other.entrypoints.includes(e));
     if (shared.length > 0) {
