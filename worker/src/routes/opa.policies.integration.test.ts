@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { api, newOrg } from "../../test/fixtures.ts";
-import { auditOf, eventsOf, insertNodes, orgCounters } from "../../test/mesh-fixtures.ts";
+import { eventsOf, insertNodes, orgCounters } from "../../test/mesh-fixtures.ts";
+import { expectCreateActivateDelete } from "../../test/policy-fixtures.ts";
 
 const SOURCE = `package tether.sandbox
 
@@ -69,18 +70,9 @@ describe("/api/opa/policies", () => {
     expect(deleted.body).toMatchObject({ id, deleted: true, revision: base.revision + 3 });
     expect((await api("GET", `/api/opa/policies/${id}`, { key: org.readKey })).status).toBe(404);
 
-    const events = (await eventsOf(org.orgId, base.eventSeq)).filter(
-      (e) => e.type === "rego_policy_updated",
-    );
-    expect(events.map((e) => [e.revision, e.nodeIds])).toEqual([
-      [base.revision + 1, null],
-      [base.revision + 2, null],
-      [base.revision + 3, null],
-    ]);
-    expect(events[0]!.payload).toEqual({ policy_id: id, policy: null });
-    expect(events[1]!.payload).toEqual({
-      policy_id: id,
-      policy: {
+    await expectCreateActivateDelete(org.orgId, base, id, {
+      auditType: "rego_policy",
+      activeWire: {
         kind: "rego",
         id,
         name: "sandbox",
@@ -92,13 +84,6 @@ describe("/api/opa/policies", () => {
         target_nodes: [],
       },
     });
-    expect(events[2]!.payload).toEqual({ policy_id: id, policy: null });
-    const audit = (await auditOf(org.orgId)).filter((a) => a.targetType === "rego_policy");
-    expect(audit.map((a) => a.action)).toEqual([
-      "rego_policy.create",
-      "rego_policy.update",
-      "rego_policy.delete",
-    ]);
   });
 
   it("sends rego_policy_updated only to the targeted nodes (old and new targets)", async () => {

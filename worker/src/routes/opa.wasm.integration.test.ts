@@ -2,7 +2,8 @@ import { decisionLogs, wasmModules } from "@tether/schema/tables";
 import { count, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { api, newOrg, type TestOrg, testDatabase } from "../../test/fixtures.ts";
-import { auditOf, eventsOf, orgCounters } from "../../test/mesh-fixtures.ts";
+import { orgCounters } from "../../test/mesh-fixtures.ts";
+import { expectCreateActivateDelete } from "../../test/policy-fixtures.ts";
 import {
   ABI_ENTRYPOINTS,
   ABI_FIXTURE,
@@ -147,18 +148,9 @@ describe("/api/opa/wasm-policies upload", () => {
     );
     expect(await storedModules(org.orgId)).toBe(0);
 
-    const events = (await eventsOf(org.orgId, base.eventSeq)).filter(
-      (e) => e.type === "rego_policy_updated",
-    );
-    expect(events.map((e) => [e.revision, e.nodeIds])).toEqual([
-      [base.revision + 1, null],
-      [base.revision + 2, null],
-      [base.revision + 3, null],
-    ]);
-    expect(events[0]!.payload).toEqual({ policy_id: id, policy: null });
-    expect(events[1]!.payload).toEqual({
-      policy_id: id,
-      policy: {
+    const audit = await expectCreateActivateDelete(org.orgId, base, id, {
+      auditType: "wasm_policy",
+      activeWire: {
         kind: "wasm",
         id,
         name: "authz",
@@ -171,13 +163,6 @@ describe("/api/opa/wasm-policies upload", () => {
         target_nodes: [],
       },
     });
-    expect(events[2]!.payload).toEqual({ policy_id: id, policy: null });
-    const audit = (await auditOf(org.orgId)).filter((a) => a.targetType === "wasm_policy");
-    expect(audit.map((a) => a.action)).toEqual([
-      "wasm_policy.create",
-      "wasm_policy.update",
-      "wasm_policy.delete",
-    ]);
     expect(audit[1]!.before).toMatchObject({ version: 1, sha256: created.body.sha256 });
     expect(JSON.stringify(audit)).not.toContain(ABI_FIXTURE_BASE64.slice(0, 40));
   });
