@@ -7,7 +7,7 @@ import { Deleted } from "./nodes.schemas.ts";
 /**
  * What the routes of every governance policy kind (Rego modules, compiled
  * Wasm) share: the settings fields of their bodies and answers, and the
- * list / get / versions / delete routes.
+ * read and write routes.
  */
 
 export const PolicyName = z
@@ -47,7 +47,7 @@ export const toSettings = (b: SettingsBody): PolicySettings => ({
   targetNodes: [...new Set(b.target_nodes.map((n) => n.toLowerCase()))],
 });
 
-const settingsFields = {
+const stateFields = {
   status: z.enum(["draft", "active"]),
   mode: z.enum(["audit", "enforce"]),
   target_apps: z.array(z.string()),
@@ -58,7 +58,7 @@ const settingsFields = {
 /** A policy answer's fields after the kind's own ones. */
 export const policyStateFields = {
   version: z.number().int(),
-  ...settingsFields,
+  ...stateFields,
   created_at: z.string(),
   updated_at: z.string(),
 };
@@ -76,7 +76,7 @@ export const toPolicyState = (r: PolicyRowBase & { createdAt: Date }) => ({
 
 /** A stored version's fields after the kind's own ones. */
 export const versionStateFields = {
-  ...settingsFields,
+  ...stateFields,
   actor_id: z.uuid().nullable(),
   created_at: z.string(),
 };
@@ -164,18 +164,71 @@ export function policyReadRoutes<P extends z.ZodType, V extends z.ZodType>(o: {
   };
 }
 
-/** `DELETE {path}/{id}` of one kind. */
-export const deletePolicyRoute = (o: { path: string; label: string; description: string }) =>
-  createRoute({
-    method: "delete",
-    path: `${o.path}/{id}`,
-    summary: `Delete a ${o.label} policy and its history`,
-    description: o.description,
-    security: adminSecurity("admin"),
-    middleware: [requireAdmin("admin")] as const,
-    request: { params: UuidParam },
-    responses: {
-      200: { description: "Deleted", content: { "application/json": { schema: Deleted } } },
-      ...errorResponses,
-    },
-  });
+/**
+ * The write routes of one kind under `path`: create (POST), full replace
+ * (PUT `{id}`, a new version) and delete; 409 for what `conflicts` says.
+ */
+export function policyWriteRoutes<
+  P extends z.ZodType,
+  C extends z.ZodType,
+  R extends z.ZodType,
+>(o: {
+  path: string;
+  /** "Rego", "Wasm". */
+  label: string;
+  policy: P;
+  conflicts: string;
+  create: { summary: string; description: string; body: C };
+  replace: { description: string; body: R };
+  deleteDescription: string;
+}) {
+  const conflict = { ...errorResponses[400], description: o.conflicts };
+  return {
+    create: createRoute({
+      method: "post",
+      path: o.path,
+      summary: o.create.summary,
+      description: o.create.description,
+      security: adminSecurity("admin"),
+      middleware: [requireAdmin("admin")] as const,
+      request: {
+        body: { required: true, content: { "application/json": { schema: o.create.body } } },
+      },
+      responses: {
+        201: { description: "Created", content: { "application/json": { schema: o.policy } } },
+        409: conflict,
+        ...errorResponses,
+      },
+    }),
+    replace: createRoute({
+      method: "put",
+      path: `${o.path}/{id}`,
+      summary: `Replace a ${o.label} policy (new version)`,
+      description: o.replace.description,
+      security: adminSecurity("admin"),
+      middleware: [requireAdmin("admin")] as const,
+      request: {
+        params: UuidParam,
+        body: { required: true, content: { "application/json": { schema: o.replace.body } } },
+      },
+      responses: {
+        200: { description: "Replaced", content: { "application/json": { schema: o.policy } } },
+        409: conflict,
+        ...errorResponses,
+      },
+    }),
+    remove: createRoute({
+      method: "delete",
+      path: `${o.path}/{id}`,
+      summary: `Delete a ${o.label} policy and its history`,
+      description: o.deleteDescription,
+      security: adminSecurity("admin"),
+      middleware: [requireAdmin("admin")] as const,
+      request: { params: UuidParam },
+      responses: {
+        200: { description: "Deleted", content: { "application/json": { schema: Deleted } } },
+        ...errorResponses,
+      },
+    }),
+  };
+}

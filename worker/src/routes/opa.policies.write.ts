@@ -1,9 +1,6 @@
-import { createRoute } from "@hono/zod-openapi";
 import type { App } from "../context.ts";
-import { requireAdmin } from "../middleware/auth.ts";
 import { deletePolicy, savePolicy } from "../services/governance/policies.ts";
-import { adminSecurity, errorResponses, UuidParam } from "./common.ts";
-import { deletePolicyRoute } from "./opa.common.ts";
+import { policyWriteRoutes } from "./opa.common.ts";
 import {
   COMPILE_ERRORS,
   RegoPolicy,
@@ -17,45 +14,21 @@ const EVENTS =
 const GATE =
   "Saving an `active` version runs its `tests` with the policy: any failing test refuses the write with 409 `conflict` naming the tests (`details.failed_tests`). An active version must also compile beside the org's other active policies (409 otherwise).";
 
-const create = createRoute({
-  method: "post",
-  path: "/api/opa/policies",
-  summary: "Create a Rego policy",
-  description: `\`package_path\` is read from the source. ${COMPILE_ERRORS} ${GATE} ${EVENTS}`,
-  security: adminSecurity("admin"),
-  middleware: [requireAdmin("admin")] as const,
-  request: {
-    body: { required: true, content: { "application/json": { schema: RegoPolicyBody } } },
-  },
-  responses: {
-    201: { description: "Created", content: { "application/json": { schema: RegoPolicy } } },
-    409: { ...errorResponses[400], description: "Name taken, failing tests or conflicting set" },
-    ...errorResponses,
-  },
-});
-
-const replace = createRoute({
-  method: "put",
-  path: "/api/opa/policies/{id}",
-  summary: "Replace a Rego policy (new version)",
-  description: `A full replace: omitted fields take their defaults (\`status: draft\`, \`mode: audit\`, no tests, no targets). \`version\` goes up by one. ${COMPILE_ERRORS} ${GATE} ${EVENTS}`,
-  security: adminSecurity("admin"),
-  middleware: [requireAdmin("admin")] as const,
-  request: {
-    params: UuidParam,
-    body: { required: true, content: { "application/json": { schema: RegoPolicyBody } } },
-  },
-  responses: {
-    200: { description: "Replaced", content: { "application/json": { schema: RegoPolicy } } },
-    409: { ...errorResponses[400], description: "Name taken, failing tests or conflicting set" },
-    ...errorResponses,
-  },
-});
-
-const remove = deletePolicyRoute({
+const { create, replace, remove } = policyWriteRoutes({
   path: "/api/opa/policies",
   label: "Rego",
-  description:
+  policy: RegoPolicy,
+  conflicts: "Name taken, failing tests or conflicting set",
+  create: {
+    summary: "Create a Rego policy",
+    description: `\`package_path\` is read from the source. ${COMPILE_ERRORS} ${GATE} ${EVENTS}`,
+    body: RegoPolicyBody,
+  },
+  replace: {
+    description: `A full replace: omitted fields take their defaults (\`status: draft\`, \`mode: audit\`, no tests, no targets). \`version\` goes up by one. ${COMPILE_ERRORS} ${GATE} ${EVENTS}`,
+    body: RegoPolicyBody,
+  },
+  deleteDescription:
     "Bumps the org revision; the nodes it targeted get `rego_policy_updated` with `policy: null`.",
 });
 

@@ -1,15 +1,13 @@
-import { createRoute, type z } from "@hono/zod-openapi";
+import type { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { App, AppEnv } from "../context.ts";
-import { requireAdmin } from "../middleware/auth.ts";
 import { decodeModule } from "../services/governance/wasm/module.ts";
 import {
   deleteWasmPolicy,
   saveWasmPolicy,
   type WasmPolicyInput,
 } from "../services/governance/wasm/policies.ts";
-import { adminSecurity, errorResponses, UuidParam } from "./common.ts";
-import { deletePolicyRoute, toSettings } from "./opa.common.ts";
+import { policyWriteRoutes, toSettings } from "./opa.common.ts";
 import {
   toWasmPolicy,
   WASM_CHECKS,
@@ -21,45 +19,21 @@ import {
 const EVENTS =
   "Bumps the org revision, stores the version in the policy's history (the module once per SHA-256), writes an audit row (hash and size, not the bytes) and sends `rego_policy_updated` with a `kind: wasm` policy (id, entrypoints, sha256; null unless active) to the nodes in `target_nodes` (every node when empty). An active policy's entrypoints must not be served by another active Wasm policy (409). Saving what is stored already writes nothing.";
 
-const create = createRoute({
-  method: "post",
-  path: "/api/opa/wasm-policies",
-  summary: "Upload a compiled Wasm policy",
-  description: `${WASM_CHECKS} ${EVENTS}`,
-  security: adminSecurity("admin"),
-  middleware: [requireAdmin("admin")] as const,
-  request: {
-    body: { required: true, content: { "application/json": { schema: WasmPolicyCreateBody } } },
-  },
-  responses: {
-    201: { description: "Created", content: { "application/json": { schema: WasmPolicy } } },
-    409: { ...errorResponses[400], description: "Name taken or entrypoint served elsewhere" },
-    ...errorResponses,
-  },
-});
-
-const replace = createRoute({
-  method: "put",
-  path: "/api/opa/wasm-policies/{id}",
-  summary: "Replace a Wasm policy (new version)",
-  description: `A full replace: omitted fields take their defaults, except \`module\`, which keeps the current one. ${WASM_CHECKS} ${EVENTS}`,
-  security: adminSecurity("admin"),
-  middleware: [requireAdmin("admin")] as const,
-  request: {
-    params: UuidParam,
-    body: { required: true, content: { "application/json": { schema: WasmPolicyReplaceBody } } },
-  },
-  responses: {
-    200: { description: "Replaced", content: { "application/json": { schema: WasmPolicy } } },
-    409: { ...errorResponses[400], description: "Name taken or entrypoint served elsewhere" },
-    ...errorResponses,
-  },
-});
-
-const remove = deletePolicyRoute({
+const { create, replace, remove } = policyWriteRoutes({
   path: "/api/opa/wasm-policies",
   label: "Wasm",
-  description:
+  policy: WasmPolicy,
+  conflicts: "Name taken or entrypoint served elsewhere",
+  create: {
+    summary: "Upload a compiled Wasm policy",
+    description: `${WASM_CHECKS} ${EVENTS}`,
+    body: WasmPolicyCreateBody,
+  },
+  replace: {
+    description: `A full replace: omitted fields take their defaults, except \`module\`, which keeps the current one. ${WASM_CHECKS} ${EVENTS}`,
+    body: WasmPolicyReplaceBody,
+  },
+  deleteDescription:
     "Bumps the org revision; the nodes it targeted get `rego_policy_updated` with `policy: null`. Modules no other version names are deleted too.",
 });
 
