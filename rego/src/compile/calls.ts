@@ -8,12 +8,14 @@ import {
   type Env,
   fromGetter,
   type Getter,
+  holds,
   newStamp,
   type Query,
   type TermFn,
 } from "../eval/types.ts";
 import { unifyValue } from "../eval/unify.ts";
 import { equal, RObject, type Value } from "../value.ts";
+import { directBuiltinCall } from "./builtin-calls.ts";
 import type { CompileCtx } from "./context.ts";
 import type { Scope } from "./scope.ts";
 import { compilePat, compileTerm, evalAll, getAll, getters } from "./terms.ts";
@@ -295,11 +297,17 @@ export function compileCall(cx: CompileCtx, t: TermOf<"call">, scope: Scope): Te
     if (lit) {
       // `input.kind == "file"`: a string, boolean or null equals only itself
       const { get, value } = lit;
-      return fromGetter((q, env) => {
+      const term = fromGetter((q, env) => {
         if (q.fnOverrides?.has(key)) return callSlow(q, env);
         const a = get(q, env);
         return a === undefined ? undefined : (a === value) === want;
       });
+      term.truthy = (q, env) => {
+        if (q.fnOverrides?.has(key)) return holds(callSlow(q, env));
+        const a = get(q, env);
+        return a !== undefined && (a === value) === want ? 1 : 0;
+      };
+      return term;
     }
     return fromGetter((q, env) => {
       if (q.fnOverrides?.has(key)) return callSlow(q, env);
@@ -309,6 +317,20 @@ export function compileCall(cx: CompileCtx, t: TermOf<"call">, scope: Scope): Te
       if (b === undefined) return undefined;
       return equal(a, b) === want;
     });
+  }
+  if (gets && callee.kind === "builtin" && callee.direct) {
+    const def = cx.builtin(callee.name);
+    if (def) {
+      const mocked = (q: Query, args: readonly Value[]): Value | undefined => {
+        let r: Value | undefined;
+        call(q, args as Value[], (v) => {
+          r = v;
+          return true;
+        });
+        return r;
+      };
+      return directBuiltinCall(def, key, gets, loc, mocked, builtinFailure);
+    }
   }
   if (gets) {
     const direct =

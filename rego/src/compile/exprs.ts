@@ -151,6 +151,7 @@ function compileKind(cx: CompileCtx, e: Expr, scope: Scope): ExprFn {
   switch (e.kind) {
     case "term": {
       const t = compileTerm(cx, e.term, scope);
+      if (t.truthy) return fromTest(t.truthy);
       const g = t.get;
       if (g) {
         return fromTest((q, env) => {

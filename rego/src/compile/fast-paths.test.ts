@@ -108,3 +108,36 @@ nested := x if x := [input.kind, input.obj.k] with input.obj as {"k": "w"}
     expect(run("kinds", { kind: "c", obj: { k: 3 } })).toEqual(["c", "z", "c", 3]);
   });
 });
+
+describe("builtins called in place", () => {
+  const engine = compile({
+    "b.rego": `package b
+starts if startswith(input.path, "/tmp/")
+up := upper(input.name)
+mocked := v if v := upper(input.name) with upper as lower
+three := concat(input.sep, [input.name, "x"])
+bad := startswith(input.path, input.n)
+`,
+  });
+  const run = (rule: string, input: unknown, strict = false) =>
+    engine.evalPath(`data.b.${rule}`, { input, strict });
+
+  it("computes, tests and honours mocks", () => {
+    expect(run("starts", { path: "/tmp/a" }).value).toBe(true);
+    expect(run("starts", { path: "/etc/a" }).defined).toBe(false);
+    expect(run("starts", {}).defined).toBe(false);
+    expect(run("up", { name: "ab" }).value).toBe("AB");
+    expect(run("mocked", { name: "AB" }).value).toBe("ab");
+    expect(run("three", { name: "a", sep: "-" }).value).toBe("a-x");
+  });
+
+  it("a builtin error is undefined, or with strict a located error", () => {
+    expect(run("bad", { path: "/x", n: 1 }).defined).toBe(false);
+    expect(() => run("bad", { path: "/x", n: 1 }, true)).toThrow(
+      expect.objectContaining({
+        code: "eval_type_error",
+        location: expect.objectContaining({ file: "b.rego", line: 6 }),
+      }),
+    );
+  });
+});

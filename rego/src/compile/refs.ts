@@ -3,7 +3,14 @@ import { RegoError } from "../errors.ts";
 import { navData, nodeValue, ownValue } from "../eval/documents.ts";
 import { getIn } from "../eval/json-input.ts";
 import { index, navigate, type Operand } from "../eval/operands.ts";
-import { type Env, fromGetter, type Getter, type Query, type TermFn } from "../eval/types.ts";
+import {
+  type Env,
+  fromGetter,
+  type Getter,
+  holds,
+  type Query,
+  type TermFn,
+} from "../eval/types.ts";
 import { canonical, RObject, type Value } from "../value.ts";
 import type { CompileCtx, InputMemo } from "./context.ts";
 import type { GlobalRef, Scope } from "./scope.ts";
@@ -118,6 +125,7 @@ export function compileGlobalRef(cx: CompileCtx, g: GlobalRef, ops: readonly Ope
       if (q.hasData || q.masked) return first(fn, q, env);
       return ownValue(q, start);
     };
+    fn.truthy = (q, env) => holds(q.hasData || q.masked ? first(fn, q, env) : ownValue(q, start));
   } else if (rest.length === 0) {
     // a whole document (`data.pkg`): straight to its value
     fn.get = (q, env) => {

@@ -20,6 +20,16 @@ export interface TermFn {
   constant?: Value;
   /** Present when the term is `input` followed by constant keys: those keys. */
   inputPath?: readonly Value[];
+  /**
+   * Present on common single-valued terms: the term used as a body literal
+   * (1 = defined and not false), computed in place rather than through `get`.
+   */
+  truthy?: (q: Query, env: Env) => 0 | 1;
+}
+
+/** A body literal's outcome for a term's value: it holds unless undefined or false. */
+export function holds(v: Value | undefined): 0 | 1 {
+  return v === undefined || v === false ? 0 : 1;
 }
 
 /** A term whose value is known at compile time. */
