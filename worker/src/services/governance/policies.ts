@@ -6,7 +6,13 @@ import { ApiError } from "../../errors.ts";
 import type { Tx } from "../audit.ts";
 import { checkModule, failingTests, moduleFile, testsFile } from "./compile.ts";
 import { compileOrRefuse } from "./engines.ts";
-import { activeInOrg, policyById, sameSettings, versionOf } from "./policy-kind.ts";
+import {
+  activeInOrg,
+  type PolicySettings,
+  policyById,
+  sameSettings,
+  versionOf,
+} from "./policy-kind.ts";
 import { deletePolicyOf, writePolicy } from "./policy-write.ts";
 import { REGO } from "./views.ts";
 
@@ -14,14 +20,9 @@ export type RegoPolicyRow = typeof regoPolicies.$inferSelect;
 export { auditView, wirePolicy } from "./views.ts";
 
 /** What a create or a full replace says about a policy. */
-export interface RegoPolicyInput {
-  name: string;
+export interface RegoPolicyInput extends PolicySettings {
   source: string;
   tests: string | null;
-  status: "draft" | "active";
-  mode: "audit" | "enforce";
-  targetApps: string[];
-  targetNodes: string[];
 }
 
 /**

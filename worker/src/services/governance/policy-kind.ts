@@ -18,6 +18,9 @@ import type { NewEvent } from "../events.ts";
  * is written once here against these.
  */
 export type PolicyTable = typeof regoPolicies | typeof wasmPolicies;
+// drizzle types a select over the union of the two tables, not over a type
+// parameter; the functions below select from the union and hand back the
+// caller's kind's row type (the table passed in is the one read).
 export type PolicyVersionTable = typeof regoPolicyVersions | typeof wasmPolicyVersions;
 
 /** The settings every kind has, as a create or replace states them. */

@@ -4,22 +4,24 @@ import type { Context } from "hono";
 import type { AppEnv } from "../../../context.ts";
 import { ApiError } from "../../../errors.ts";
 import type { Tx } from "../../audit.ts";
-import { activeInOrg, notFound, policyById, sameSettings, versionOf } from "../policy-kind.ts";
+import {
+  activeInOrg,
+  notFound,
+  type PolicySettings,
+  policyById,
+  sameSettings,
+  versionOf,
+} from "../policy-kind.ts";
 import { deletePolicyOf, writePolicy } from "../policy-write.ts";
 import { invalidModule, type UploadedModule } from "./module.ts";
 import { type WasmDescription, type WasmModuleRef, WasmPolicyError } from "./runner.ts";
 import { WASM, type WasmPolicyRow } from "./views.ts";
 
 /** What a create or a full replace says about a Wasm policy. */
-export interface WasmPolicyInput {
-  name: string;
+export interface WasmPolicyInput extends PolicySettings {
   /** The uploaded module; null on a replace keeps the current one. */
   module: UploadedModule | null;
   entrypoints: string[];
-  status: "draft" | "active";
-  mode: "audit" | "enforce";
-  targetApps: string[];
-  targetNodes: string[];
 }
 
 /** A stored module, its bytes read from `wasm_modules` only when an isolate needs them. */
