@@ -1,11 +1,11 @@
 import { SELF } from "cloudflare:test";
-import { and, count, eq } from "drizzle-orm";
 import {
   fileAccessEvents,
   ingestBatches,
   networkEvents,
   syscallEvents,
 } from "@tether/schema/tables";
+import { and, count, eq } from "drizzle-orm";
 import { api, newOrg, type TestOrg, testDatabase } from "./fixtures.ts";
 
 export interface IngestApp {
@@ -86,11 +86,18 @@ export async function gzip(text: string): Promise<Uint8Array> {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
-/** POST /api/telemetry/ingest; `gzip` compresses the body. */
+/**
+ * POST /api/telemetry/ingest; `gzip` compresses the body. `fetch` replaces
+ * `SELF.fetch` (the fuzz test calls the Worker's handler directly).
+ */
 export async function ingest(
   key: string,
   body: unknown,
-  opts: { gzip?: boolean; headers?: Record<string, string> } = {},
+  opts: {
+    gzip?: boolean;
+    headers?: Record<string, string>;
+    fetch?: (request: Request) => Promise<Response>;
+  } = {},
   // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies of many shapes
 ): Promise<{ status: number; body: any; headers: Headers }> {
   const text = typeof body === "string" ? body : JSON.stringify(body);
@@ -100,11 +107,12 @@ export async function ingest(
     ...(opts.gzip ? { "content-encoding": "gzip" } : {}),
     ...opts.headers,
   };
-  const res = await SELF.fetch("http://tether.test/api/telemetry/ingest", {
+  const request = new Request("http://tether.test/api/telemetry/ingest", {
     method: "POST",
     headers,
     body: opts.gzip ? await gzip(text) : text,
   });
+  const res = await (opts.fetch ?? ((r: Request) => SELF.fetch(r)))(request);
   const raw = await res.text();
   let parsed: unknown = raw;
   try {
