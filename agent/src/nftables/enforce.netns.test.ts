@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PolicyEngine, peersById } from "../policy/engine.ts";
+import { counterEvents, readRuleCounters } from "../shipper/nft-counters.ts";
 import { createExecRunner } from "../sys/exec-runner.ts";
 import { type Runner, runChecked } from "../sys/runner.ts";
 import { applyRuleset } from "./nft.ts";
@@ -129,6 +130,13 @@ describe.skipIf(missing.length > 0)("the rendered table enforces (root, two name
       "p#2",
       "default-deny [tcp]",
       "default-deny",
+    ]);
+    // What the telemetry shipper reports of them: would-drops, as denied inbound tcp events.
+    const read = await readRuleCounters(local, "tether");
+    const { events } = counterEvents(undefined, read!, "10.100.0.1", new Date());
+    expect(events.map((e) => [e.comm, e.protocol, e.action, e.dst_port])).toEqual([
+      ["nft:p#2", "tcp", "denied", 22],
+      ["nft:default-deny [tcp]", "tcp", "denied", null],
     ]);
   });
 });
