@@ -205,23 +205,32 @@ function builtinFailure(q: Query, e: unknown): boolean {
 }
 
 /**
- * `x == "lit"` (either side): the other operand's getter and the literal,
- * when the literal is a string, boolean or null (equal only to itself).
+ * `x == "lit"` (either side): the other operand and the literal, when the
+ * literal is a string, boolean, null or a JS number (`1 == 1.0` holds for
+ * numbers as for `===`; only a big integer needs `equal`).
  */
 function scalarOperand(
   inputs: readonly TermFn[],
-): { get: Getter; value: string | boolean | null } | undefined {
+): { other: TermFn; get: Getter; value: string | boolean | null | number } | undefined {
   const [a, b] = inputs as [TermFn, TermFn];
   for (const [lit, other] of [
     [a, b],
     [b, a],
   ] as const) {
     const v = lit.constant;
-    if (other.get && (typeof v === "string" || typeof v === "boolean" || v === null)) {
-      return { get: other.get, value: v };
+    if (
+      other.get &&
+      (typeof v === "string" || typeof v === "boolean" || typeof v === "number" || v === null)
+    ) {
+      return { other, get: other.get, value: v };
     }
   }
   return undefined;
+}
+
+/** `a == lit` for `scalarOperand`'s literals. */
+function equalsLiteral(a: Value, lit: string | boolean | null | number): boolean {
+  return a === lit || (typeof a === "bigint" && equal(a, lit));
 }
 
 export function compileCall(cx: CompileCtx, t: TermOf<"call">, scope: Scope): TermFn {
@@ -296,16 +305,39 @@ export function compileCall(cx: CompileCtx, t: TermOf<"call">, scope: Scope): Te
     const lit = scalarOperand(inputs);
     if (lit) {
       // `input.kind == "file"`: a string, boolean or null equals only itself
-      const { get, value } = lit;
+      const { other, get, value } = lit;
+      const memo = other.inputMemo;
+      if (memo) {
+        // `input.kind == "file"`: the input memo read in place
+        const term = fromGetter((q, env) => {
+          if (q.fnOverrides?.has(key)) return callSlow(q, env);
+          let a: Value | undefined;
+          if (memo.stamp === q.stamp) {
+            q.track.impure = true;
+            a = memo.value;
+          } else a = get(q, env);
+          return a === undefined ? undefined : equalsLiteral(a, value) === want;
+        });
+        term.truthy = (q, env) => {
+          if (q.fnOverrides?.has(key)) return holds(callSlow(q, env));
+          let a: Value | undefined;
+          if (memo.stamp === q.stamp) {
+            q.track.impure = true;
+            a = memo.value;
+          } else a = get(q, env);
+          return a !== undefined && equalsLiteral(a, value) === want ? 1 : 0;
+        };
+        return term;
+      }
       const term = fromGetter((q, env) => {
         if (q.fnOverrides?.has(key)) return callSlow(q, env);
         const a = get(q, env);
-        return a === undefined ? undefined : (a === value) === want;
+        return a === undefined ? undefined : equalsLiteral(a, value) === want;
       });
       term.truthy = (q, env) => {
         if (q.fnOverrides?.has(key)) return holds(callSlow(q, env));
         const a = get(q, env);
-        return a !== undefined && (a === value) === want ? 1 : 0;
+        return a !== undefined && equalsLiteral(a, value) === want ? 1 : 0;
       };
       return term;
     }

@@ -1,16 +1,11 @@
 import type { BuiltinDef } from "../builtins/types.ts";
 import type { RegoError } from "../errors.ts";
 import type { LanguageBuiltin } from "../eval/language.ts";
+import type { InputMemo } from "../eval/types.ts";
 import type { Value } from "../value.ts";
 import type { MetadataIndex } from "./metadata.ts";
 import type { DependencyGraph } from "./recursion.ts";
 import type { DocNode } from "./tree.ts";
-
-/** The value of one input path for the query whose `stamp` it holds. */
-export interface InputMemo {
-  stamp: number;
-  value: Value | undefined;
-}
 
 /** What term and body compilation needs from the whole compilation. */
 export interface CompileCtx {

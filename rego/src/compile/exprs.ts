@@ -79,10 +79,16 @@ function chain(fns: ExprFn[]): ExprFn {
     const dets = fns.map((f) => f.det!);
     const body = fns.length === 1 ? fns[0]! : detRun(fns, undefined);
     const n = dets.length;
-    body.test = (q, env) => {
-      for (let i = 0; i < n; i++) if (dets[i]!(q, env) === 0) return false;
-      return true;
-    };
+    if (n === 1) body.test = dets[0]!;
+    else if (n === 2) {
+      const [d0, d1] = dets as [NonNullable<ExprFn["det"]>, NonNullable<ExprFn["det"]>];
+      body.test = (q, env) => d0(q, env) !== 0 && d1(q, env) !== 0;
+    } else {
+      body.test = (q, env) => {
+        for (let i = 0; i < n; i++) if (dets[i]!(q, env) === 0) return false;
+        return true;
+      };
+    }
     return body;
   }
   let f: ExprFn | undefined;

@@ -8,11 +8,12 @@ import {
   fromGetter,
   type Getter,
   holds,
+  type InputMemo,
   type Query,
   type TermFn,
 } from "../eval/types.ts";
 import { canonical, RObject, type Value } from "../value.ts";
-import type { CompileCtx, InputMemo } from "./context.ts";
+import type { CompileCtx } from "./context.ts";
 import type { GlobalRef, Scope } from "./scope.ts";
 import { compileOperand, compileTerm } from "./terms.ts";
 import type { DocNode } from "./tree.ts";
@@ -79,7 +80,7 @@ export function compileGlobalRef(cx: CompileCtx, g: GlobalRef, ops: readonly Ope
         memo.value = v;
         return v;
       });
-      fn.inputPath = keys;
+      fn.inputMemo = memo;
       return fn;
     }
     return (q, env, k) => {

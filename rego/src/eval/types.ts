@@ -4,6 +4,12 @@ import type { Value } from "../value.ts";
 
 /** Variable slots of one rule evaluation; `undefined` = unbound. */
 export type Env = (Value | undefined)[];
+/** The value of one constant input path for the query whose `stamp` it holds. */
+export interface InputMemo {
+  stamp: number;
+  value: Value | undefined;
+}
+
 /** Continuation: called once per solution; returning true stops the search. */
 export type K = () => boolean;
 /** Continuation receiving a value. */
@@ -18,8 +24,8 @@ export interface TermFn {
   get?: Getter;
   /** Present when the term is a literal known at compile time. */
   constant?: Value;
-  /** Present when the term is `input` followed by constant keys: those keys. */
-  inputPath?: readonly Value[];
+  /** Present when the term is `input` followed by constant keys: its per-query memo. */
+  inputMemo?: InputMemo;
   /**
    * Present on common single-valued terms: the term used as a body literal
    * (1 = defined and not false), computed in place rather than through `get`.
@@ -63,9 +69,10 @@ export interface ExprFn {
   /**
    * Present on bodies whose literals all have one solution at most: runs
    * them and says whether they hold, leaving bindings in `env` (callers use
-   * it on a fresh env they then drop, e.g. a rule evaluation).
+   * it on a fresh env they then drop, e.g. a rule evaluation). Truthy
+   * when they hold: a one-literal body's test is that literal's `det`.
    */
-  test?: (q: Query, env: Env) => boolean;
+  test?: (q: Query, env: Env) => boolean | 0 | 1 | 2;
   /**
    * Present on `some x in xs` over a single-valued domain with a fresh x:
    * the chain fuses it with the literals after it into one loop.
