@@ -68,17 +68,24 @@ function toValue(x: unknown): Value {
 
 const noPrint = () => {};
 
-/** Runs an evaluation, turning a JS stack overflow (runaway data) into a RegoError. */
+/** A JS stack overflow (runaway data) as a RegoError; other errors as they are. */
+function stackError(e: unknown): unknown {
+  if (e instanceof RangeError) {
+    return new RegoError("eval_internal_error", `evaluation exceeded the stack: ${e.message}`);
+  }
+  return e;
+}
+
+/** Runs an evaluation, turning a JS stack overflow into a RegoError. */
 function guarded(run: () => unknown): void {
   try {
     run();
   } catch (e) {
-    if (e instanceof RangeError) {
-      throw new RegoError("eval_internal_error", `evaluation exceeded the stack: ${e.message}`);
-    }
-    throw e;
+    throw stackError(e);
   }
 }
+
+const UNDEFINED: PathResult = Object.freeze({ defined: false });
 
 /** Per-query builtin context; the clock and the memo are only made when used. */
 class QueryContext implements BuiltinContext {
@@ -135,6 +142,8 @@ export function parseModules(
 export class Engine {
   readonly #queries = new Map<string, CompiledQuery>();
   readonly #paths = new Map<string, TermFn>();
+  #lastPath: string | undefined;
+  #lastFn: TermFn | undefined;
 
   /** The data object input-independent values were computed with, and its generation. */
   #constData: unknown;
@@ -157,7 +166,7 @@ export class Engine {
     return {
       input: opts.input === undefined ? undefined : toValue(opts.input),
       data,
-      hasData: !(data instanceof RObject) || data.size > 0,
+      hasData: data !== EMPTY && (!(data instanceof RObject) || data.size > 0),
       constGen: this.#constGen(opts.data),
       track: { impure: false },
       consts: true,
@@ -195,8 +204,9 @@ export class Engine {
     return rows;
   }
 
-  /** Fast path: the value of one document, `data.pkg.rule` or `pkg/rule`. */
-  evalPath(path: string, opts: EvalOptions = {}): PathResult {
+  /** The compiled ref of a document path (the last one asked for is at hand). */
+  #pathFn(path: string): TermFn {
+    if (path === this.#lastPath && this.#lastFn) return this.#lastFn;
     let fn = this.#paths.get(path);
     if (!fn) {
       const segs = path.includes("/") ? path.split("/").filter(Boolean) : path.split(".");
@@ -205,18 +215,28 @@ export class Engine {
       if (this.#paths.size >= MEMO_LIMIT) this.#paths.clear();
       this.#paths.set(path, fn);
     }
-    let value: Value | undefined;
-    const run = fn;
+    this.#lastPath = path;
+    this.#lastFn = fn;
+    return fn;
+  }
+
+  /** Fast path: the value of one document, `data.pkg.rule` or `pkg/rule`. */
+  evalPath(path: string, opts: EvalOptions = {}): PathResult {
+    const fn = this.#pathFn(path);
     const q = this.#query(opts);
-    guarded(() => {
-      if (run.get) value = run.get(q, NO_SLOTS);
+    let value: Value | undefined;
+    try {
+      const get = fn.get;
+      if (get) value = get(q, NO_SLOTS);
       else
-        run(q, NO_SLOTS, (v) => {
+        fn(q, NO_SLOTS, (v) => {
           value = v;
           return true;
         });
-    });
-    return value === undefined ? { defined: false } : { defined: true, value };
+    } catch (e) {
+      throw stackError(e);
+    }
+    return value === undefined ? UNDEFINED : { defined: true, value };
   }
 }
 
