@@ -4,10 +4,10 @@ import type { TermFn } from "../eval/types.ts";
 import { RObject, type Value } from "../value.ts";
 import type { CompileCtx } from "./context.ts";
 import { compileBody } from "./exprs.ts";
-import { type ModuleCtx, Scope, SlotCounter, forEachPatternVar } from "./scope.ts";
+import { forEachPatternVar, type ModuleCtx, Scope, SlotCounter } from "./scope.ts";
 import { compilePat, compileTerm } from "./terms.ts";
+import { type CompiledRule, clause, type RuleKind } from "./tree.ts";
 import { checkAssignments } from "./typecheck.ts";
-import type { CompiledRule, RuleKind } from "./tree.ts";
 
 /** Splits a rule head ref into its static prefix and the variable suffix. */
 export function splitHead(rule: Rule): { prefix: Value[]; suffix: Term[] } {
@@ -101,7 +101,7 @@ export function compileRule(cx: CompileCtx, original: Rule, mod: ModuleCtx): Com
       suffix = suffixTerms.map((t) => compileTerm(cx, t, scope));
       if (rule.head.key) key = compileTerm(cx, rule.head.key, scope);
     }
-    clauses.push({ body, value });
+    clauses.push(clause(body, value));
   });
   cx.current = undefined;
   return {
@@ -113,6 +113,8 @@ export function compileRule(cx: CompileCtx, original: Rule, mod: ModuleCtx): Com
     suffix,
     params,
     key,
+    keyConstant: key?.constant,
+    keyGet: key?.get,
     clauses,
     annotations,
     chain: undefined,

@@ -8,6 +8,27 @@ import type { RuleIndex } from "./rule-index.ts";
 /** How a rule contributes to the document at its node. */
 export type RuleKind = "complete" | "multi" | "function";
 
+/**
+ * A rule body and the value it gives. The fast-path members of `body` and
+ * `value` are copied here: read through one record shape, not off
+ * function objects whose added properties make every such load megamorphic.
+ */
+export interface Clause {
+  readonly body: ExprFn;
+  readonly value: TermFn;
+  /** `body.test`: the body has one solution at most. */
+  readonly test: ExprFn["test"];
+  /** `value.get`: the value is single-valued. */
+  readonly get: TermFn["get"];
+  /** `value.constant`: the value is a literal. */
+  readonly constant: Value | undefined;
+}
+
+/** A clause record for a compiled body and value. */
+export function clause(body: ExprFn, value: TermFn): Clause {
+  return { body, value, test: body.test, get: value.get, constant: value.constant };
+}
+
 /** One compiled rule definition (an `else` chain counts as one). */
 export interface CompiledRule {
   readonly kind: RuleKind;
@@ -22,8 +43,11 @@ export interface CompiledRule {
   params: Pat[];
   /** `contains` key, for multi-value rules. */
   key: TermFn | undefined;
+  /** The key's `constant` and `get`, copied for the same reason as `Clause`'s members. */
+  keyConstant: Value | undefined;
+  keyGet: TermFn["get"];
   /** Clauses in order: the body and its value (the rule itself, then each `else`). */
-  clauses: { body: ExprFn; value: TermFn }[];
+  clauses: Clause[];
   /** `rego.metadata.rule()` value. */
   annotations: Value | undefined;
   /** Rule annotations chain for `rego.metadata.chain()`. */

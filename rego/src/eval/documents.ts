@@ -154,20 +154,22 @@ function computeOwn(q: Query, node: DocNode): Value | undefined {
   if (node.dynamic.length === 0 && first?.kind === "multi") {
     const out = new RSet();
     let add: ((key: Value) => boolean) | undefined;
-    for (const r of rules) {
-      const body = r.clauses[0]!.body;
-      const constKey = r.key!.constant;
+    for (let i = 0; i < rules.length; i++) {
+      const r = rules[i]!;
+      const c = r.clauses[0]!;
+      const test = c.test;
+      const constKey = r.keyConstant;
       if (constKey !== undefined) {
         // `contains "literal"`: the first solution settles it
         const env = newEnv(r.nslots);
-        if (body.test ? body.test(q, env) : body(q, env, STOP)) out.add(constKey);
+        if (test ? test(q, env) : c.body(q, env, STOP)) out.add(constKey);
         continue;
       }
-      const get = r.key!.get;
-      if (body.test && get) {
+      const get = r.keyGet;
+      if (test && get) {
         // evalMulti's fast path, without a continuation per document
         const env = newEnv(r.nslots);
-        if (!body.test(q, env)) continue;
+        if (!test(q, env)) continue;
         const v = get(q, env);
         if (v !== undefined) out.add(v);
         continue;
@@ -204,15 +206,17 @@ export function evalComplete(
   r: CompiledRule,
   env: Env = newEnv(r.nslots),
 ): Value | undefined {
-  for (const clause of r.clauses) {
-    const test = clause.body.test;
-    const constant = clause.value.constant;
+  const clauses = r.clauses;
+  for (let i = 0; i < clauses.length; i++) {
+    const clause = clauses[i]!;
+    const test = clause.test;
+    const constant = clause.constant;
     if (constant !== undefined) {
       // every solution gives this value: the first one settles the clause
       if (test ? test(q, env) : clause.body(q, env, STOP)) return constant;
       continue;
     }
-    const get = clause.value.get;
+    const get = clause.get;
     if (test && get) {
       // one solution at most: no continuation, no conflict possible
       if (!test(q, env)) continue;
@@ -244,13 +248,16 @@ export function evalComplete(
 export function evalMulti(q: Query, r: CompiledRule, k: (key: Value) => boolean): boolean {
   const env: Env = newEnv(r.nslots);
   const key = r.key!;
-  const body = r.clauses[0]!.body;
-  if (key.constant !== undefined) {
-    return (body.test ? body.test(q, env) : body(q, env, STOP)) ? k(key.constant) : false;
+  const c = r.clauses[0]!;
+  const body = c.body;
+  const test = c.test;
+  if (r.keyConstant !== undefined) {
+    return (test ? test(q, env) : body(q, env, STOP)) ? k(r.keyConstant) : false;
   }
-  if (body.test && key.get) {
-    if (!body.test(q, env)) return false;
-    const v = key.get(q, env);
+  const get = r.keyGet;
+  if (test && get) {
+    if (!test(q, env)) return false;
+    const v = get(q, env);
     return v === undefined ? false : k(v);
   }
   return body(q, env, () => key(q, env, k));
