@@ -28,18 +28,16 @@ const COMPOSITE = "\u0000";
  * second NUL so the two can never collide).
  */
 export function hashKey(v: Value): HashKey {
-  switch (typeof v) {
-    case "string":
-      return v.length > 0 && v.charCodeAt(0) === 0 ? COMPOSITE + v : v;
-    case "number":
-      return Object.is(v, -0) ? 0 : v;
-    case "bigint":
-      return Number.isSafeInteger(Number(v)) && BigInt(Number(v)) === v ? Number(v) : v;
-    case "boolean":
-      return v;
-    default:
-      return v === null ? null : COMPOSITE + canonical(v);
+  // `typeof v === "..."` tests, not a switch on `typeof v`: V8 compiles the
+  // tests to type checks, the switch to a call producing a string compared
+  // case by case (this runs on every object and set lookup)
+  if (typeof v === "string") return v.length > 0 && v.charCodeAt(0) === 0 ? COMPOSITE + v : v;
+  if (typeof v === "number") return v === 0 ? 0 : v;
+  if (typeof v === "boolean" || v === null) return v;
+  if (typeof v === "bigint") {
+    return Number.isSafeInteger(Number(v)) && BigInt(Number(v)) === v ? Number(v) : v;
   }
+  return COMPOSITE + canonical(v);
 }
 
 /** A canonical text of a value: equal values give equal text. */
@@ -327,8 +325,14 @@ export function compare(a: Value, b: Value): number {
 /** Rego equality (numbers by value: `1 == 1.0`). */
 export function equal(a: Value, b: Value): boolean {
   if (a === b) return true;
-  const t = typeof a;
-  if (t === "string" || t === "boolean" || a === null || b === null || typeof b === "string") {
+  // no `const t = typeof a`: V8 folds only `typeof x === "..."` into type checks
+  if (
+    typeof a === "string" ||
+    typeof a === "boolean" ||
+    a === null ||
+    b === null ||
+    typeof b === "string"
+  ) {
     return false;
   }
   if (isNumber(a) && isNumber(b)) return compareNumbers(a, b) === 0;

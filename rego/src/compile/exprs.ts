@@ -4,7 +4,7 @@ import type { Pat } from "../eval/operands.ts";
 import { each } from "../eval/operands.ts";
 import { type Env, type ExprFn, fromTest, type Getter, type Query } from "../eval/types.ts";
 import { unifyPats, unifyValue } from "../eval/unify.ts";
-import { equal, RObject, type RSet } from "../value.ts";
+import { equal, RObject, type RSet, type Value } from "../value.ts";
 import { calleeArity } from "./calls.ts";
 import type { CompileCtx } from "./context.ts";
 import { orderBody } from "./safety.ts";
@@ -229,20 +229,22 @@ function someInVar(domain: Getter, slot: number, next?: ExprFn): ExprFn {
       each(coll, (_k, v) => (found = equal(v, bound)));
       return found ? (next ? next(q, env, k) : k()) : false;
     }
-    const values = Array.isArray(coll)
-      ? coll
-      : coll instanceof RObject
-        ? coll.values()
-        : (coll as RSet);
-    for (const v of values) {
-      env[slot] = v;
-      if (next ? next(q, env, k) : k()) {
-        env[slot] = undefined;
-        return true;
+    let stop = false;
+    if (Array.isArray(coll)) {
+      // an index loop: `for...of` over array-or-iterator goes through the iterator protocol
+      for (let i = 0; i < coll.length && !stop; i++) {
+        env[slot] = coll[i];
+        stop = next ? next(q, env, k) : k();
       }
+    } else {
+      const visit = (v: Value): boolean => {
+        env[slot] = v;
+        return next ? next(q, env, k) : k();
+      };
+      stop = coll instanceof RObject ? coll.some((_k, v) => visit(v)) : (coll as RSet).some(visit);
     }
     env[slot] = undefined;
-    return false;
+    return stop;
   };
   if (!next) fn.loop = { domain, slot };
   return fn;
