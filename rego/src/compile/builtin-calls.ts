@@ -1,5 +1,6 @@
 import type { BuiltinDef, BuiltinFn } from "../builtins/types.ts";
 import { type Location, RegoError } from "../errors.ts";
+import { type Arg, argValue } from "../eval/args.ts";
 import {
   type Env,
   fromGetter,
@@ -33,7 +34,7 @@ interface Site {
 export function directBuiltinCall(
   def: BuiltinDef,
   key: string,
-  gets: readonly Getter[],
+  args: readonly Arg[],
   loc: Location,
   mocked: MockedCall,
   failure: (q: Query, e: unknown) => boolean,
@@ -48,70 +49,63 @@ export function directBuiltinCall(
   };
   let value: Getter;
   let truthy: (q: Query, env: Env) => 0 | 1;
-  switch (gets.length) {
+  switch (args.length) {
     case 1: {
-      const [g0] = gets as [Getter];
-      value = (q, env) => call1(q, env, g0, site);
-      truthy = (q, env) => holds(call1(q, env, g0, site));
+      const [a0] = args as [Arg];
+      value = (q, env) => call1(q, env, a0, site);
+      truthy = (q, env) => holds(call1(q, env, a0, site));
       break;
     }
     case 2: {
-      const [g0, g1] = gets as [Getter, Getter];
-      value = (q, env) => call2(q, env, g0, g1, site);
-      truthy = (q, env) => holds(call2(q, env, g0, g1, site));
+      const [a0, a1] = args as [Arg, Arg];
+      value = (q, env) => call2(q, env, a0, a1, site);
+      truthy = (q, env) => holds(call2(q, env, a0, a1, site));
       break;
     }
     case 3: {
-      const [g0, g1, g2] = gets as [Getter, Getter, Getter];
-      value = (q, env) => call3(q, env, g0, g1, g2, site);
-      truthy = (q, env) => holds(call3(q, env, g0, g1, g2, site));
+      const [a0, a1, a2] = args as [Arg, Arg, Arg];
+      value = (q, env) => call3(q, env, a0, a1, a2, site);
+      truthy = (q, env) => holds(call3(q, env, a0, a1, a2, site));
       break;
     }
     default:
-      value = (q, env) => callN(q, env, gets, site);
-      truthy = (q, env) => holds(callN(q, env, gets, site));
+      value = (q, env) => callN(q, env, args, site);
+      truthy = (q, env) => holds(callN(q, env, args, site));
   }
   const term = fromGetter(value);
   term.truthy = truthy;
   return term;
 }
 
-function call1(q: Query, env: Env, g0: Getter, site: Site): Value | undefined {
-  const a = g0(q, env);
+function call1(q: Query, env: Env, a0: Arg, site: Site): Value | undefined {
+  const a = argValue(q, env, a0);
   return a === undefined ? undefined : run(q, [a], site);
 }
 
-function call2(q: Query, env: Env, g0: Getter, g1: Getter, site: Site): Value | undefined {
-  const a = g0(q, env);
+function call2(q: Query, env: Env, a0: Arg, a1: Arg, site: Site): Value | undefined {
+  const a = argValue(q, env, a0);
   if (a === undefined) return undefined;
-  const b = g1(q, env);
+  const b = argValue(q, env, a1);
   return b === undefined ? undefined : run(q, [a, b], site);
 }
 
-function call3(
-  q: Query,
-  env: Env,
-  g0: Getter,
-  g1: Getter,
-  g2: Getter,
-  site: Site,
-): Value | undefined {
-  const a = g0(q, env);
+function call3(q: Query, env: Env, a0: Arg, a1: Arg, a2: Arg, site: Site): Value | undefined {
+  const a = argValue(q, env, a0);
   if (a === undefined) return undefined;
-  const b = g1(q, env);
+  const b = argValue(q, env, a1);
   if (b === undefined) return undefined;
-  const c = g2(q, env);
+  const c = argValue(q, env, a2);
   return c === undefined ? undefined : run(q, [a, b, c], site);
 }
 
-function callN(q: Query, env: Env, gets: readonly Getter[], site: Site): Value | undefined {
-  const args = new Array<Value>(gets.length);
-  for (let i = 0; i < gets.length; i++) {
-    const v = gets[i]!(q, env);
+function callN(q: Query, env: Env, args: readonly Arg[], site: Site): Value | undefined {
+  const vs = new Array<Value>(args.length);
+  for (let i = 0; i < args.length; i++) {
+    const v = argValue(q, env, args[i]!);
     if (v === undefined) return undefined;
-    args[i] = v;
+    vs[i] = v;
   }
-  return run(q, args, site);
+  return run(q, vs, site);
 }
 
 function run(q: Query, args: Value[], site: Site): Value | undefined {

@@ -1,6 +1,7 @@
 import type { Term, TermOf } from "../ast/nodes.ts";
 import type { BuiltinDef } from "../builtins/types.ts";
 import { RegoError } from "../errors.ts";
+import { argsOf } from "../eval/args.ts";
 import { displayString } from "../eval/format.ts";
 import { callFunction } from "../eval/functions.ts";
 import {
@@ -361,7 +362,7 @@ export function compileCall(cx: CompileCtx, t: TermOf<"call">, scope: Scope): Te
         });
         return r;
       };
-      return directBuiltinCall(def, key, gets, loc, mocked, builtinFailure);
+      return directBuiltinCall(def, key, argsOf(inputs)!, loc, mocked, builtinFailure);
     }
   }
   if (gets) {

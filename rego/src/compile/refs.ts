@@ -1,5 +1,6 @@
 import type { TermOf } from "../ast/nodes.ts";
 import { RegoError } from "../errors.ts";
+import { Arg, argOf, argValue, CONSTANT, INPUT, inputValue, SLOT } from "../eval/args.ts";
 import { navData, nodeValue, ownValue } from "../eval/documents.ts";
 import { getIn } from "../eval/json-input.ts";
 import { index, navigate, type Operand } from "../eval/operands.ts";
@@ -58,7 +59,7 @@ function inputMemo(cx: CompileCtx, keys: readonly Value[]): InputMemo {
   const id = canonical(keys);
   let memo = cx.inputMemos.get(id);
   if (!memo) {
-    memo = { stamp: -1, value: undefined };
+    memo = { keys, stamp: -1, value: undefined };
     if (cx.inputMemos.size < INPUT_MEMOS) cx.inputMemos.set(id, memo);
   }
   return memo;
@@ -72,15 +73,10 @@ export function compileGlobalRef(cx: CompileCtx, g: GlobalRef, ops: readonly Ope
       const keys = all.map((o) => (o as { key: Value }).key);
       // read once per query however many literals mention it (`input.kind` in every rule)
       const memo = inputMemo(cx, keys);
-      const fn = fromGetter((q) => {
-        q.track.impure = true;
-        if (memo.stamp === q.stamp) return memo.value;
-        const v = getIn(q.input, keys);
-        memo.stamp = q.stamp;
-        memo.value = v;
-        return v;
-      });
+      const get: Getter = (q) => inputValue(q, memo);
+      const fn = fromGetter(get);
       fn.inputMemo = memo;
+      fn.arg = new Arg(INPUT, undefined, -1, memo, get);
       return fn;
     }
     return (q, env, k) => {
@@ -141,24 +137,25 @@ export function compileGlobalRef(cx: CompileCtx, g: GlobalRef, ops: readonly Ope
       return nodeValue(q, start, undefined);
     };
   } else if (start.hasOwnValue && rest.every(singleKey)) {
-    // a rule's value indexed by single-valued keys (`allowed[input.app]`): no search
-    const keys = rest.map(keyGetter);
-    fn.get = (q, env) => {
-      if (q.hasData || q.masked) {
-        let out: Value | undefined;
-        fn(q, env, (v) => {
-          out = v;
-          return true;
-        });
-        return out;
-      }
-      let v = plainRule ? ownValue(q, start) : nodeValue(q, start, undefined);
-      for (let i = 0; i < keys.length && v !== undefined; i++) {
-        const key = keys[i]!(q, env);
-        v = key === undefined ? undefined : index(v, key);
-      }
-      return v;
-    };
+    // a rule's value indexed by single-valued keys (`allowed[input.app]`): lookups
+    const keys = rest.map(keyArg);
+    const docValue = (q: Query): Value | undefined =>
+      plainRule ? ownValue(q, start) : nodeValue(q, start, undefined);
+    if (keys.length === 1) {
+      const [k0] = keys as [Arg];
+      fn.get = (q, env) =>
+        q.hasData || q.masked ? first(fn, q, env) : lookup(docValue(q), q, env, k0);
+      fn.truthy = (q, env) =>
+        holds(q.hasData || q.masked ? first(fn, q, env) : lookup(docValue(q), q, env, k0));
+    } else {
+      const lookups = (q: Query, env: Env): Value | undefined => {
+        let v = docValue(q);
+        for (let i = 0; i < keys.length && v !== undefined; i++) v = lookup(v, q, env, keys[i]!);
+        return v;
+      };
+      fn.get = (q, env) => (q.hasData || q.masked ? first(fn, q, env) : lookups(q, env));
+      fn.truthy = (q, env) => holds(q.hasData || q.masked ? first(fn, q, env) : lookups(q, env));
+    }
   } else if (rest.every((o) => o.kind === "const")) {
     // single-valued: expose a getter (one capture instead of a continuation chain)
     fn.get = (q, env) => {
@@ -193,6 +190,20 @@ function singleKey(o: Operand): boolean {
     (o.kind === "var" && o.bound) ||
     (o.kind === "term" && !o.wild && o.slots.length === 0 && o.fn.get !== undefined)
   );
+}
+
+/** `v[key]` for a key operand (undefined: no value, or no key). */
+function lookup(v: Value | undefined, q: Query, env: Env, key: Arg): Value | undefined {
+  if (v === undefined) return undefined;
+  const k = argValue(q, env, key);
+  return k === undefined ? undefined : index(v, k);
+}
+
+/** A `singleKey` operand as an `Arg`. */
+function keyArg(o: Operand): Arg {
+  if (o.kind === "term") return argOf(o.fn)!;
+  if (o.kind === "const") return new Arg(CONSTANT, o.key, -1, undefined, () => o.key);
+  return new Arg(SLOT, undefined, o.slot, undefined, keyGetter(o));
 }
 
 function keyGetter(o: Operand): Getter {

@@ -1,5 +1,6 @@
 import type { Term } from "../ast/nodes.ts";
 import { type Location, RegoError } from "../errors.ts";
+import { Arg, SLOT } from "../eval/args.ts";
 import type { Operand, Pat } from "../eval/operands.ts";
 import {
   constantTerm,
@@ -34,11 +35,14 @@ export function compileTerm(cx: CompileCtx, t: Term, scope: Scope): TermFn {
       }
       const slot = scope.lookup(t.name);
       if (slot !== undefined) {
-        return fromGetter((_q, env) => {
+        const get: Getter = (_q, env) => {
           const v = env[slot];
           if (v === undefined) throw unsafe(t.name, t.loc);
           return v;
-        });
+        };
+        const fn = fromGetter(get);
+        fn.arg = new Arg(SLOT, undefined, slot, undefined, get);
+        return fn;
       }
       const g = scope.global(t.name);
       if (g) return compileGlobalRef(cx, g, []);

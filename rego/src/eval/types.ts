@@ -1,11 +1,13 @@
 import type { BuiltinContext } from "../builtins/types.ts";
 import type { DocNode } from "../compile/tree.ts";
 import type { Value } from "../value.ts";
+import { Arg, CONSTANT } from "./args.ts";
 
 /** Variable slots of one rule evaluation; `undefined` = unbound. */
 export type Env = (Value | undefined)[];
 /** The value of one constant input path for the query whose `stamp` it holds. */
 export interface InputMemo {
+  readonly keys: readonly Value[];
   stamp: number;
   value: Value | undefined;
 }
@@ -26,6 +28,8 @@ export interface TermFn {
   constant?: Value;
   /** Present when the term is `input` followed by constant keys: its per-query memo. */
   inputMemo?: InputMemo;
+  /** Present on literals, vars and input paths: the term as an operand read in place. */
+  arg?: Arg;
   /**
    * Present on common single-valued terms: the term used as a body literal
    * (1 = defined and not false), computed in place rather than through `get`.
@@ -40,8 +44,10 @@ export function holds(v: Value | undefined): 0 | 1 {
 
 /** A term whose value is known at compile time. */
 export function constantTerm(v: Value): TermFn {
-  const fn = fromGetter(() => v);
+  const get = () => v;
+  const fn = fromGetter(get);
   fn.constant = v;
+  fn.arg = new Arg(CONSTANT, v, -1, undefined, get);
   return fn;
 }
 
