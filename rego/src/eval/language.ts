@@ -1,24 +1,9 @@
 import { moduleJSON } from "../ast/json.ts";
+import { HTTP_REQUEST_KEYS } from "../builtins/http-request-keys.ts";
 import { BuiltinError, OperandTypeError, RegoError } from "../errors.ts";
 import { parseModule } from "../parser/module.ts";
-import { equal, fromJSON, RObject, RSet, typeName } from "../value.ts";
-import { each, index } from "./operands.ts";
+import { fromJSON, RObject, typeName } from "../value.ts";
 import type { CallFn } from "./types.ts";
-import { HTTP_REQUEST_KEYS } from "../builtins/http-request-keys.ts";
-
-/** `x in coll`: some element (array item, set member, object value) equals x. */
-const member2: CallFn = (_q, [x, coll], k) => {
-  let found = false;
-  each(coll!, (_k, v) => (found = equal(v, x!)));
-  return k(found);
-};
-
-/** `k, v in coll`: coll[k] equals v. */
-const member3: CallFn = (_q, [key, x, coll], k) => {
-  if (coll instanceof RSet) return k(false);
-  const v = index(coll!, key!);
-  return k(v !== undefined && equal(v, x!));
-};
 
 const runtime: CallFn = (_q, _args, k) => k(new RObject());
 
@@ -84,8 +69,6 @@ export const languageBuiltins: ReadonlyMap<string, LanguageBuiltin> = new Map<
   string,
   LanguageBuiltin
 >([
-  ["internal.member_2", { arity: 2, call: member2 }],
-  ["internal.member_3", { arity: 3, call: member3 }],
   ["opa.runtime", { arity: 0, call: runtime }],
   // tracing is a debugging aid: accepted, always true, no output
   ["trace", { arity: 1, call: (_q, _args, k) => k(true) }],
