@@ -1,12 +1,27 @@
 import type { Rule, Term } from "../ast/nodes.ts";
 import { getIn } from "../eval/json-input.ts";
-import { type HashKey, hashKey, type Value } from "../value.ts";
+import { equal, type HashKey, hashKey, type Value } from "../value.ts";
 import type { CompiledRule, DocNode } from "./tree.ts";
 
-/** Indexes every node of a compiled tree. */
+/** Indexes every node of a compiled tree, and marks nodes whose rules all give one literal. */
 export function indexTree(node: DocNode): void {
   node.ruleIndex = buildRuleIndex(node);
+  node.sameValue = sameValue(node);
   for (const c of node.children.values()) indexTree(c);
+}
+
+/** The literal every complete rule at a node gives, when they all give the same one. */
+function sameValue(node: DocNode): Value | undefined {
+  const rules = node.rules;
+  if (rules.length === 0 || node.dynamic.length > 0 || node.isFunction) return undefined;
+  let out: Value | undefined;
+  for (const r of rules) {
+    if (r.kind !== "complete" || r.clauses.length !== 1) return undefined;
+    const c = r.clauses[0]!.constant;
+    if (c === undefined || (out !== undefined && !equal(out, c))) return undefined;
+    out = c;
+  }
+  return out;
 }
 
 /**

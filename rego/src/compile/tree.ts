@@ -72,6 +72,12 @@ export class DocNode {
   defaultRule: CompiledRule | undefined;
   /** Set when rules are placed (before bodies compile): rules define this node's value. */
   defines = false;
+  /**
+   * Set when the node's rules are complete, without else, and all give this
+   * same literal (`allow if ...` several times): the first rule that holds
+   * settles the value, no conflict being possible.
+   */
+  sameValue: Value | undefined;
   /** Guards shared by this node's rules, when worth indexing. */
   ruleIndex: RuleIndex | undefined;
   /** Set when function rules are placed here: their parameter count. */

@@ -182,6 +182,17 @@ function computeOwn(q: Query, node: DocNode): Value | undefined {
     }
     return out;
   }
+  const same = node.sameValue;
+  if (same !== undefined) {
+    // every rule gives the same literal: the first that holds settles the document
+    for (let i = 0; i < rules.length; i++) {
+      const r = rules[i]!;
+      const c = r.clauses[0]!;
+      const env = newEnv(r.nslots);
+      if (c.test ? c.test(q, env) : c.body(q, env, STOP)) return same;
+    }
+    return node.defaultRule ? evalComplete(q, node.defaultRule) : undefined;
+  }
   let result: Value | undefined;
   for (const r of rules) {
     const v = evalComplete(q, r);
