@@ -250,12 +250,15 @@ function compareNumbers(a: number | bigint, b: number | bigint): number {
   if (typeof a === "number" && typeof b === "number") return a < b ? -1 : a > b ? 1 : 0;
   // Mixed or big: compare exactly. A non-integer number against a bigint is
   // ordered by its floor, then by the fraction.
-  const toBig = (x: number | bigint): [bigint, number] =>
-    typeof x === "bigint" ? [x, 0] : [BigInt(Math.floor(x)), x - Math.floor(x)];
   const [ai, af] = toBig(a);
   const [bi, bf] = toBig(b);
   if (ai !== bi) return ai < bi ? -1 : 1;
   return af < bf ? -1 : af > bf ? 1 : 0;
+}
+
+/** A number as its integer part and fraction (module-level: see `compareNumbers`'s callers). */
+function toBig(x: number | bigint): [bigint, number] {
+  return typeof x === "bigint" ? [x, 0] : [BigInt(Math.floor(x)), x - Math.floor(x)];
 }
 
 function compareStrings(a: string, b: string): number {

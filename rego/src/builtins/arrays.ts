@@ -3,11 +3,19 @@ import type { Value } from "../value.ts";
 import type { BuiltinTable } from "./types.ts";
 import { ARR, arr, def, int, NUM } from "./util.ts";
 
+/**
+ * `n` within [0, max]. Module functions rather than local closures in
+ * builtins: bundlers with keepNames (tsx, wrangler) name each local closure
+ * as it is made, a cost paid per call.
+ */
+function clamp(n: number, max: number): number {
+  return Math.min(Math.max(n, 0), max);
+}
+
 function slice(args: readonly Value[]): Value[] {
   const items = arr("array.slice", args, 0);
-  const clamp = (n: number) => Math.min(Math.max(n, 0), items.length);
-  const start = clamp(Number(int("array.slice", args, 1)));
-  const stop = clamp(Number(int("array.slice", args, 2)));
+  const start = clamp(Number(int("array.slice", args, 1)), items.length);
+  const stop = clamp(Number(int("array.slice", args, 2)), items.length);
   return start >= stop ? [] : items.slice(start, stop);
 }
 

@@ -168,15 +168,22 @@ function formatFloat(v: number, verb: string, spec: Spec): string | undefined {
   return signed(s, neg, spec);
 }
 
+/**
+ * A string cut to the precision, in code points. A module function: with
+ * keepNames (tsx, wrangler) a local closure is named on every call.
+ */
+function cut(s: string, spec: Spec): string {
+  return spec.prec === undefined ? s : [...s].slice(0, spec.prec).join("");
+}
+
 function formatString(v: string, verb: string, spec: Spec): string | undefined {
-  const cut = (s: string) => (spec.prec === undefined ? s : [...s].slice(0, spec.prec).join(""));
   switch (verb) {
     case "s":
-      return cut(v);
+      return cut(v, spec);
     case "v":
-      return spec.sharp ? goQuote(cut(v)) : cut(v);
+      return spec.sharp ? goQuote(cut(v, spec)) : cut(v, spec);
     case "q":
-      return goQuote(cut(v));
+      return goQuote(cut(v, spec));
     case "x":
     case "X": {
       const hex = [...new TextEncoder().encode(v)]

@@ -4,7 +4,7 @@ import type { Pat } from "../eval/operands.ts";
 import { each } from "../eval/operands.ts";
 import { type Env, type ExprFn, fromTest, type Getter, type Query } from "../eval/types.ts";
 import { unifyPats, unifyValue } from "../eval/unify.ts";
-import { equal, RObject, type RSet, type Value } from "../value.ts";
+import { equal, RObject, type RSet } from "../value.ts";
 import { calleeArity } from "./calls.ts";
 import type { CompileCtx } from "./context.ts";
 import { orderBody } from "./safety.ts";
@@ -236,12 +236,17 @@ function someInVar(domain: Getter, slot: number, next?: ExprFn): ExprFn {
         env[slot] = coll[i];
         stop = next ? next(q, env, k) : k();
       }
-    } else {
-      const visit = (v: Value): boolean => {
+    } else if (coll instanceof RObject) {
+      // inline arrows: tsx and wrangler (keepNames) wrap named local ones in a costly helper
+      stop = coll.some((_k, v) => {
         env[slot] = v;
         return next ? next(q, env, k) : k();
-      };
-      stop = coll instanceof RObject ? coll.some((_k, v) => visit(v)) : (coll as RSet).some(visit);
+      });
+    } else {
+      stop = (coll as RSet).some((v) => {
+        env[slot] = v;
+        return next ? next(q, env, k) : k();
+      });
     }
     env[slot] = undefined;
     return stop;

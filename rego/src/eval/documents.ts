@@ -40,21 +40,28 @@ export function navData(
   }
   const op = ops[i]!;
   if (!node.children.size) return navigate(q, env, base ?? null, ops, i, k, true);
-  const next = (key: Value): boolean => {
-    const c = node.child(key);
-    const b = base === undefined ? undefined : indexData(base, key);
-    if (c) return navData(q, env, c, b, ops, i + 1, k);
-    return b === undefined ? false : navigate(q, env, b, ops, i + 1, k, true);
-  };
-  const keysOf = (f: (key: Value) => boolean): boolean => {
-    for (const c of node.children.values()) {
-      if (c.isFunction) continue;
-      if (f(c.key)) return true;
-    }
-    if (base === undefined) return false;
-    return each(base, (key) => (node.child(key) ? false : f(key)));
-  };
-  return step(q, env, op, base ?? null, k, keysOf, next);
+  // inline arrows: tsx and wrangler (keepNames) wrap named local ones in a costly helper
+  return step(
+    q,
+    env,
+    op,
+    base ?? null,
+    k,
+    (f) => {
+      for (const c of node.children.values()) {
+        if (c.isFunction) continue;
+        if (f(c.key)) return true;
+      }
+      if (base === undefined) return false;
+      return each(base, (key) => (node.child(key) ? false : f(key)));
+    },
+    (key) => {
+      const c = node.child(key);
+      const b = base === undefined ? undefined : indexData(base, key);
+      if (c) return navData(q, env, c, b, ops, i + 1, k);
+      return b === undefined ? false : navigate(q, env, b, ops, i + 1, k, true);
+    },
+  );
 }
 
 /** The whole document at a node: its rules' value merged with children and base data. */
@@ -153,7 +160,6 @@ function computeOwn(q: Query, node: DocNode): Value | undefined {
   }
   if (node.dynamic.length === 0 && first?.kind === "multi") {
     const out = new RSet();
-    let add: ((key: Value) => boolean) | undefined;
     for (let i = 0; i < rules.length; i++) {
       const r = rules[i]!;
       const c = r.clauses[0]!;
@@ -174,11 +180,10 @@ function computeOwn(q: Query, node: DocNode): Value | undefined {
         if (v !== undefined) out.add(v);
         continue;
       }
-      add ??= (key) => {
+      evalMulti(q, r, (key) => {
         out.add(key);
         return false;
-      };
-      evalMulti(q, r, add);
+      });
     }
     return out;
   }
@@ -276,56 +281,71 @@ export function evalMulti(q: Query, r: CompiledRule, k: (key: Value) => boolean)
 
 /** Adds a ref-head rule's entries (`p[x].y := v`, `p[x] contains v`) to the node's object. */
 function evalDynamic(q: Query, r: CompiledRule, obj: RObject): void {
-  const env: Env = newEnv(r.nslots);
-  const keys: Value[] = [];
-  let clause = r.clauses[0]!;
-  const put = (): boolean => {
-    let target = obj;
-    for (let i = 0; i < keys.length - 1; i++) {
-      const k = keys[i]!;
-      let next = target.get(k);
-      if (next === undefined) {
-        next = container();
-        target.set(k, next);
-      } else if (!(next instanceof RObject)) {
-        throw conflict("object keys must be unique", r);
-      }
-      target = next;
-    }
-    const last = keys[keys.length - 1]!;
-    if (r.kind === "multi") {
-      return r.key!(q, env, (v) => {
-        let set = target.get(last);
-        if (set === undefined) {
-          set = new RSet();
-          target.set(last, set);
-        }
-        if (!(set instanceof RSet)) throw conflict("object keys must be unique", r);
-        set.add(v);
-        return false;
-      });
-    }
-    return clause.value(q, env, (v) => {
-      const prev = target.get(last);
-      if (prev !== undefined && !equal(prev, v)) throw conflict("object keys must be unique", r);
-      target.set(last, v);
-      return false;
-    });
-  };
-  const suffix = (i: number): boolean => {
-    if (i === r.suffix.length) return put();
-    return r.suffix[i]!(q, env, (key) => {
-      keys[i] = key;
-      return suffix(i + 1);
-    });
-  };
+  // module functions and inline arrows, not named local closures: tsx and
+  // wrangler (keepNames) wrap named local arrows in a costly helper
+  const d: Dynamic = { q, r, obj, env: newEnv(r.nslots), keys: [], clause: r.clauses[0]! };
   for (const c of r.clauses) {
-    clause = c;
+    d.clause = c;
     let found = false;
-    c.body(q, env, () => {
+    c.body(q, d.env, () => {
       found = true;
-      return suffix(0);
+      return suffixKeys(d, 0);
     });
     if (found) break;
   }
+}
+
+/** One ref-head rule evaluation: where its entries go, and the keys bound so far. */
+interface Dynamic {
+  readonly q: Query;
+  readonly r: CompiledRule;
+  readonly obj: RObject;
+  readonly env: Env;
+  readonly keys: Value[];
+  clause: CompiledRule["clauses"][number];
+}
+
+/** Evaluates the head's variable segments from `i`, then stores the entry. */
+function suffixKeys(d: Dynamic, i: number): boolean {
+  if (i === d.r.suffix.length) return putEntry(d);
+  return d.r.suffix[i]!(d.q, d.env, (key) => {
+    d.keys[i] = key;
+    return suffixKeys(d, i + 1);
+  });
+}
+
+/** Stores the value (or set member) at the bound keys, making objects on the way. */
+function putEntry(d: Dynamic): boolean {
+  const { r, keys } = d;
+  let target = d.obj;
+  for (let i = 0; i < keys.length - 1; i++) {
+    const k = keys[i]!;
+    let next = target.get(k);
+    if (next === undefined) {
+      next = container();
+      target.set(k, next);
+    } else if (!(next instanceof RObject)) {
+      throw conflict("object keys must be unique", r);
+    }
+    target = next;
+  }
+  const last = keys[keys.length - 1]!;
+  if (r.kind === "multi") {
+    return r.key!(d.q, d.env, (v) => {
+      let set = target.get(last);
+      if (set === undefined) {
+        set = new RSet();
+        target.set(last, set);
+      }
+      if (!(set instanceof RSet)) throw conflict("object keys must be unique", r);
+      set.add(v);
+      return false;
+    });
+  }
+  return d.clause.value(d.q, d.env, (v) => {
+    const prev = target.get(last);
+    if (prev !== undefined && !equal(prev, v)) throw conflict("object keys must be unique", r);
+    target.set(last, v);
+    return false;
+  });
 }

@@ -86,23 +86,36 @@ export function step(
   if (op.kind === "var") {
     const b = env[op.slot];
     if (b !== undefined) return get ? get(b) : child(ix(coll, b), k);
+    // inline arrows: tsx and wrangler (keepNames) wrap named local ones in a costly helper
     const slot = op.slot;
-    const visit = (key: Value, value: Value): boolean => {
-      env[slot] = key;
-      const stop = get ? get(key) : k(value);
-      env[slot] = undefined;
-      return stop;
-    };
-    if (keysOf) return keysOf((key) => visit(key, null));
-    return each(coll, visit);
+    if (keysOf) return keysOf((key) => bindKey(env, slot, key, null, k, get));
+    return each(coll, (key, value) => bindKey(env, slot, key, value, k, get));
   }
   if (!op.wild && allBound(env, op.slots)) {
     return op.fn(q, env, (key) => (get ? get(key) : child(ix(coll, key), k)));
   }
-  const visit = (key: Value, value: Value): boolean =>
-    unifyValue(q, env, op.pat, key, () => (get ? get(key) : k(value)));
-  if (keysOf) return keysOf((key) => visit(key, null));
-  return each(coll, visit);
+  const pat = op.pat;
+  if (keysOf) {
+    return keysOf((key) => unifyValue(q, env, pat, key, () => (get ? get(key) : k(null))));
+  }
+  return each(coll, (key, value) =>
+    unifyValue(q, env, pat, key, () => (get ? get(key) : k(value))),
+  );
+}
+
+/** Binds a var to a key for the continuation, then unbinds it. */
+function bindKey(
+  env: Env,
+  slot: number,
+  key: Value,
+  value: Value,
+  k: (child: Value) => boolean,
+  get: ((key: Value) => boolean) | undefined,
+): boolean {
+  env[slot] = key;
+  const stop = get ? get(key) : k(value);
+  env[slot] = undefined;
+  return stop;
 }
 
 function child(v: Value | undefined, k: (v: Value) => boolean): boolean {
