@@ -8,6 +8,12 @@ import { RObject, RSet, type Value } from "../value.ts";
 type Converted = Map<object, Value>;
 
 /**
+ * Own-member test. Called directly rather than through `Object.hasOwn`,
+ * which V8 implements as a builtin that calls this one.
+ */
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
  * A JSON object seen as an RObject without converting it up front: members
  * are converted when read. Inputs are usually read sparsely (a decision
  * touches a few fields), so this avoids building a Map per object per query.
@@ -42,7 +48,7 @@ export class JsonObject extends RObject {
 
   #member(key: string): Value | undefined {
     const rec = this.#record!;
-    return Object.hasOwn(rec, key) ? this.#convert(rec[key]) : undefined;
+    return hasOwn.call(rec, key) ? this.#convert(rec[key]) : undefined;
   }
 
   #names(): string[] {
@@ -65,14 +71,17 @@ export class JsonObject extends RObject {
    * only what it returns, when that is an object or array).
    */
   getIn(keys: readonly Value[], i: number): Value | undefined {
-    let raw: unknown = this.#record;
-    if (raw === undefined) return getIn(super.get(keys[i]!), keys, i + 1);
-    for (; i < keys.length; i++) {
+    const rec = this.#record;
+    if (rec === undefined) return getIn(super.get(keys[i]!), keys, i + 1);
+    // the record itself is a JSON object: no test for the first member
+    let key = keys[i];
+    if (typeof key !== "string" || !hasOwn.call(rec, key)) return undefined;
+    let raw: unknown = rec[key];
+    for (i++; i < keys.length; i++) {
       if (!isRecord(raw)) break;
-      const key = keys[i];
-      if (typeof key !== "string" || !Object.hasOwn(raw, key)) return undefined;
+      key = keys[i];
+      if (typeof key !== "string" || !hasOwn.call(raw, key)) return undefined;
       raw = raw[key];
-      if (raw === undefined) return undefined;
     }
     const v = this.#convert(raw);
     return i === keys.length || v === undefined ? v : getIn(v, keys, i);
