@@ -16,6 +16,21 @@
  */
 export type Value = null | boolean | number | bigint | string | readonly Value[] | RObject | RSet;
 
+/**
+ * The engine's copy of a string literal from a policy. V8 keeps short
+ * strings from JSON.parse and JS source "internalized" (one copy per text),
+ * so comparing or hashing a literal that is internalized too is a pointer
+ * test, where a literal sliced out of the policy text is compared character
+ * by character (and looked up in the string table for every keyed load).
+ * Storing it as an object key and reading it back gives the internalized
+ * copy; the text is unchanged.
+ */
+export function internalize(s: string): string {
+  const holder: Record<string, true> = { [s]: true };
+  for (const k in holder) return k;
+  return s;
+}
+
 /** Primitive used as a JS Map key so that equal Rego values share one key. */
 export type HashKey = string | number | boolean | null | bigint;
 

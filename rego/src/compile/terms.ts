@@ -11,7 +11,7 @@ import {
   type TermFn,
   type VK,
 } from "../eval/types.ts";
-import { RObject, RSet, type Value } from "../value.ts";
+import { internalize, RObject, RSet, type Value } from "../value.ts";
 import { compileCall } from "./calls.ts";
 import { compileComprehension } from "./comprehensions.ts";
 import type { CompileCtx } from "./context.ts";
@@ -167,7 +167,10 @@ export function evalAll(
 }
 
 export function compileOperand(cx: CompileCtx, t: Term, scope: Scope): Operand {
-  if (t.type === "scalar") return { kind: "const", key: t.value };
+  if (t.type === "scalar") {
+    const key = typeof t.value === "string" ? internalize(t.value) : t.value;
+    return { kind: "const", key };
+  }
   if (t.type === "var") {
     const slot = t.name === "_" ? scope.declare("_") : scope.lookup(t.name);
     if (slot !== undefined) return { kind: "var", slot, bound: scope.bound?.has(slot) === true };

@@ -1,6 +1,6 @@
 import type { BuiltinContext } from "../builtins/types.ts";
 import type { DocNode } from "../compile/tree.ts";
-import type { Value } from "../value.ts";
+import { internalize, type Value } from "../value.ts";
 import { Arg, CONSTANT } from "./args.ts";
 
 /** Variable slots of one rule evaluation; `undefined` = unbound. */
@@ -43,7 +43,8 @@ export function holds(v: Value | undefined): 0 | 1 {
 }
 
 /** A term whose value is known at compile time. */
-export function constantTerm(v: Value): TermFn {
+export function constantTerm(literal: Value): TermFn {
+  const v = typeof literal === "string" ? internalize(literal) : literal;
   const get = () => v;
   const fn = fromGetter(get);
   fn.constant = v;
