@@ -1,6 +1,6 @@
 import type { Term } from "../ast/nodes.ts";
 import { type Location, RegoError } from "../errors.ts";
-import { Arg, SLOT } from "../eval/args.ts";
+import { Arg, argsOf, argValue, SLOT } from "../eval/args.ts";
 import type { Operand, Pat } from "../eval/operands.ts";
 import {
   constantTerm,
@@ -84,13 +84,18 @@ export function compileTerm(cx: CompileCtx, t: Term, scope: Scope): TermFn {
         for (let i = 0; i < consts.length; i += 2) o.set(consts[i]!, consts[i + 1]!);
         return constantTerm(o);
       }
-      const gets = getters(fns);
-      if (gets) {
+      const args = argsOf(fns);
+      if (args) {
+        // built in place from its operands (keys are mostly literals)
         return fromGetter((q, env) => {
-          const vs = getAll(q, env, gets);
-          if (!vs) return undefined;
           const o = new RObject();
-          for (let i = 0; i < vs.length; i += 2) o.set(vs[i]!, vs[i + 1]!);
+          for (let i = 0; i < args.length; i += 2) {
+            const k = argValue(q, env, args[i]!);
+            if (k === undefined) return undefined;
+            const v = argValue(q, env, args[i + 1]!);
+            if (v === undefined) return undefined;
+            o.set(k, v);
+          }
           return o;
         });
       }

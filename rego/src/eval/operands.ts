@@ -38,6 +38,8 @@ export function allBound(env: Env, slots: readonly number[]): boolean {
 
 /** `value[key]`: array index, object key, or set membership. */
 export function index(v: Value, key: Value): Value | undefined {
+  // sets first: `allowed[x]` membership is the commonest lookup in policies
+  if (v instanceof RSet) return v.has(key) ? key : undefined;
   if (v === null || typeof v !== "object") return undefined;
   if (Array.isArray(v)) {
     if (typeof key === "number") return Number.isInteger(key) ? v[key] : undefined;
@@ -45,7 +47,6 @@ export function index(v: Value, key: Value): Value | undefined {
     return undefined;
   }
   if (v instanceof RObject) return v.get(key);
-  if (v instanceof RSet) return v.has(key) ? key : undefined;
   return undefined;
 }
 
