@@ -6,6 +6,7 @@ import type { Value } from "../value.ts";
 import type { CompileCtx } from "./context.ts";
 import { MetadataIndex } from "./metadata.ts";
 import { DependencyGraph, findRecursion } from "./recursion.ts";
+import { inputMemo } from "./refs.ts";
 import { indexTree } from "./rule-index.ts";
 import { compileRule, ruleKind, splitHead } from "./rules.ts";
 import type { GlobalRef, ModuleCtx } from "./scope.ts";
@@ -126,6 +127,6 @@ export function compilePolicy(
   cx.deps.current = undefined;
   if (cx.errors.length === 0) cx.errors.push(...findRecursion(cx.deps));
   if (cx.errors.length > 0) throw new RegoCompileErrors(cx.errors);
-  indexTree(root);
+  indexTree(root, (path) => inputMemo(cx, path));
   return { root, cx, modules };
 }

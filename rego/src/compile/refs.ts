@@ -13,7 +13,7 @@ import {
   type Query,
   type TermFn,
 } from "../eval/types.ts";
-import { canonical, RObject, type Value } from "../value.ts";
+import { canonical, internalize, RObject, type Value } from "../value.ts";
 import type { CompileCtx } from "./context.ts";
 import type { GlobalRef, Scope } from "./scope.ts";
 import { compileOperand, compileTerm } from "./terms.ts";
@@ -55,7 +55,8 @@ export function compileRef(cx: CompileCtx, t: TermOf<"ref">, scope: Scope): Term
 const INPUT_MEMOS = 1024;
 
 /** The memo cell of an input path: shared by every ref to it in the policy. */
-function inputMemo(cx: CompileCtx, keys: readonly Value[]): InputMemo {
+export function inputMemo(cx: CompileCtx, path: readonly Value[]): InputMemo {
+  const keys = path.map((k) => (typeof k === "string" ? internalize(k) : k));
   const id = canonical(keys);
   let memo = cx.inputMemos.get(id);
   if (!memo) {

@@ -1,13 +1,17 @@
 import type { Rule, Term } from "../ast/nodes.ts";
-import { getIn } from "../eval/json-input.ts";
+import { inputValue } from "../eval/args.ts";
+import type { InputMemo, Query } from "../eval/types.ts";
 import { equal, type HashKey, hashKey, type Value } from "../value.ts";
 import type { CompiledRule, DocNode } from "./tree.ts";
 
+/** The per-query memo of an input path (shared with the refs to it). */
+export type MemoOf = (path: readonly Value[]) => InputMemo;
+
 /** Indexes every node of a compiled tree, and marks nodes whose rules all give one literal. */
-export function indexTree(node: DocNode): void {
-  node.ruleIndex = buildRuleIndex(node);
+export function indexTree(node: DocNode, memoOf: MemoOf): void {
+  node.ruleIndex = buildRuleIndex(node, memoOf);
   node.sameValue = sameValue(node);
-  for (const c of node.children.values()) indexTree(c);
+  for (const c of node.children.values()) indexTree(c, memoOf);
 }
 
 /** The literal every complete rule at a node gives, when they all give the same one. */
@@ -31,6 +35,8 @@ function sameValue(node: DocNode): Value | undefined {
  */
 export interface RuleIndex {
   readonly path: readonly Value[];
+  /** The guarded input value, read through the memo the guards' own refs use. */
+  readonly memo: InputMemo;
   /** Per guard constant: the unguarded rules, then those with that guard. */
   readonly byValue: ReadonlyMap<HashKey, readonly CompiledRule[]>;
   readonly unguarded: readonly CompiledRule[];
@@ -60,7 +66,7 @@ function guardsOf(rule: Rule): { key: string; path: Value[]; value: Value }[] {
 }
 
 /** Builds the index for a node's rules when enough of them share a guard path. */
-export function buildRuleIndex(node: DocNode): RuleIndex | undefined {
+export function buildRuleIndex(node: DocNode, memoOf: MemoOf): RuleIndex | undefined {
   const rules = node.rules;
   if (rules.length < MIN_RULES || rules[0]!.kind === "function") return undefined;
   const guards = rules.map((r) => guardsOf(r.ast));
@@ -86,11 +92,11 @@ export function buildRuleIndex(node: DocNode): RuleIndex | undefined {
     byValue.set(h, list);
   });
   for (const [h, list] of byValue) byValue.set(h, [...unguarded, ...list]);
-  return { path, byValue, unguarded };
+  return { path, memo: memoOf(path), byValue, unguarded };
 }
 
 /** The rules worth evaluating for this input (unguarded ones first, order kept otherwise). */
-export function candidates(ix: RuleIndex, input: Value | undefined): readonly CompiledRule[] {
-  const v = getIn(input, ix.path);
+export function candidates(ix: RuleIndex, q: Query): readonly CompiledRule[] {
+  const v = inputValue(q, ix.memo);
   return (v === undefined ? undefined : ix.byValue.get(hashKey(v))) ?? ix.unguarded;
 }

@@ -156,7 +156,7 @@ function computeOwn(q: Query, node: DocNode): Value | undefined {
   let rules: readonly CompiledRule[] = node.rules;
   if (node.ruleIndex) {
     q.track.impure = true;
-    rules = candidates(node.ruleIndex, q.input);
+    rules = candidates(node.ruleIndex, q);
   }
   if (node.dynamic.length === 0 && first?.kind === "multi") {
     const out = new RSet();
