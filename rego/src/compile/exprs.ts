@@ -117,6 +117,8 @@ function chain(fns: ExprFn[]): ExprFn {
 }
 
 function detRun(run: ExprFn[], next: ExprFn | undefined): ExprFn {
+  // one test and nothing after it: the literal's own function does just that
+  if (run.length === 1 && !next) return run[0]!;
   const dets = run.map((r) => r.det!);
   const slots = run.map((r) => r.detSlot ?? -1);
   const n = dets.length;
@@ -219,6 +221,9 @@ function bindFast(a: Pat, b: Pat): ExprFn | undefined {
  * With `next`, each element runs the rest of the body directly.
  */
 function someInVar(domain: Getter, slot: number, next?: ExprFn): ExprFn {
+  // a single test after the loop (`some p in ps; startswith(x, p)`) runs in place
+  const det = next?.det;
+  const detSlot = next?.detSlot ?? -1;
   const fn: ExprFn = (q, env, k) => {
     const coll = domain(q, env);
     if (coll === undefined || coll === null || typeof coll !== "object") return false;
@@ -234,18 +239,18 @@ function someInVar(domain: Getter, slot: number, next?: ExprFn): ExprFn {
       // an index loop: `for...of` over array-or-iterator goes through the iterator protocol
       for (let i = 0; i < coll.length && !stop; i++) {
         env[slot] = coll[i];
-        stop = next ? next(q, env, k) : k();
+        stop = det ? testThen(q, env, k, det, detSlot) : next ? next(q, env, k) : k();
       }
     } else if (coll instanceof RObject) {
       // inline arrows: tsx and wrangler (keepNames) wrap named local ones in a costly helper
       stop = coll.some((_k, v) => {
         env[slot] = v;
-        return next ? next(q, env, k) : k();
+        return det ? testThen(q, env, k, det, detSlot) : next ? next(q, env, k) : k();
       });
     } else {
       stop = (coll as RSet).some((v) => {
         env[slot] = v;
-        return next ? next(q, env, k) : k();
+        return det ? testThen(q, env, k, det, detSlot) : next ? next(q, env, k) : k();
       });
     }
     env[slot] = undefined;
@@ -253,6 +258,21 @@ function someInVar(domain: Getter, slot: number, next?: ExprFn): ExprFn {
   };
   if (!next) fn.loop = { domain, slot };
   return fn;
+}
+
+/** A single-solution literal, then the continuation if it held (as `fromTest`'s function). */
+function testThen(
+  q: Query,
+  env: Env,
+  k: () => boolean,
+  det: (q: Query, env: Env) => 0 | 1 | 2,
+  slot: number,
+): boolean {
+  const r = det(q, env);
+  if (r === 0) return false;
+  const stop = k();
+  if (r === 2) env[slot] = undefined;
+  return stop;
 }
 
 function checkAssignable(t: Term): void {
