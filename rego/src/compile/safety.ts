@@ -71,9 +71,15 @@ function analyse(e: Expr, scope: Scope, arity: ArityOf): VarUse {
       visit(e.term, false);
       break;
     case "unify":
-    case "assign":
       visit(e.left, true);
       visit(e.right, true);
+      break;
+    case "assign":
+      // `:=` binds its left side only: the right side is read (its vars must
+      // be bound by other literals), apart from ref operands it iterates
+      // (`v := obj[k]` binds k), as OPA checks it
+      visit(e.left, true);
+      visit(e.right, false);
       break;
     case "somein":
       if (e.key) visit(e.key, true);
