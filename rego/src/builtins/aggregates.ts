@@ -4,13 +4,17 @@ import * as N from "./numeric.ts";
 import type { BuiltinTable, TypeSpec } from "./types.ts";
 import {
   ANY,
+  ARR,
   BOOL,
   collection,
-  def,
   DEPRECATED,
+  def,
   elementError,
   NUM,
+  OBJ,
   runeCount,
+  SET,
+  STR,
   typeError,
 } from "./util.ts";
 
@@ -60,7 +64,7 @@ function memberWithKey(k: Value, x: Value, coll: Value): boolean {
 }
 
 export const aggregateBuiltins: BuiltinTable = [
-  def("count", [ANY], NUM, ([v]) => {
+  def("count", [{ oneOf: [STR, ARR, OBJ, SET] }], NUM, ([v]) => {
     if (typeof v === "string") return runeCount(v);
     if (Array.isArray(v)) return v.length;
     if (v instanceof RSet || v instanceof RObject) return v.size;

@@ -3,7 +3,7 @@ import { OperandTypeError } from "../errors.ts";
 import { RObject, RSet, type Value } from "../value.ts";
 import { norm } from "./numeric.ts";
 import type { BuiltinTable } from "./types.ts";
-import { ANY, def, DEPRECATED, fail, NUM, typeError } from "./util.ts";
+import { ANY, BOOL, DEPRECATED, def, fail, NUM, STR, typeError } from "./util.ts";
 
 /** Go's strconv.ParseFloat syntax (decimal forms). */
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -31,7 +31,7 @@ function toNumber([v]: readonly Value[]): Value {
 }
 
 export const castBuiltins: BuiltinTable = [
-  def("to_number", [ANY], NUM, toNumber),
+  def("to_number", [{ oneOf: ["null", BOOL, NUM, STR] }], NUM, toNumber),
   def(
     "cast_array",
     [ANY],

@@ -11,6 +11,43 @@ describe("compile checks (OPA codes, positions)", () => {
     ]);
   });
 
+  it("reads the right side of := (x := y with y bound nowhere is unsafe, as OPA)", () => {
+    expect(errs("package t\nallow if {\n  x := y\n}")).toEqual([
+      ["rego_unsafe_var_error", "var y is unsafe", 3],
+    ]);
+    // no binding flows back from the left side either
+    expect(errs("package t\nallow if {\n  x := y\n  x == 7\n}")).toEqual([
+      ["rego_unsafe_var_error", "var y is unsafe", 3],
+    ]);
+    // bound by another literal, before or after it: safe
+    expect(errs("package t\nallow if {\n  x := y\n  y := 1\n}")).toEqual([]);
+    expect(errs("package t\nallow if {\n  y := 1\n  x := y\n}")).toEqual([]);
+    // a ref on the right side still iterates its operands
+    expect(errs('package t\nallow if {\n  v := {"a": 1}[k]\n  k == "a"\n}')).toEqual([]);
+    // = is unification: either side may bind
+    expect(errs("package t\nallow if {\n  x = y\n  y = 1\n}")).toEqual([]);
+  });
+
+  it("type-checks literal operands of builtins (count(1) is a rego_type_error)", () => {
+    const want = "want: (any<string, array[any], object[any: any], set[any]>)";
+    for (const body of ["count(1)", "count(1) == 0", "x := count(1)", "count(true, n)"]) {
+      const [e, ...more] = errs(`package t\nallow if {\n  ${body}\n}`);
+      expect(more).toEqual([]);
+      expect(e?.[0]).toBe("rego_type_error");
+      expect(e?.[1]).toContain("count: invalid argument(s)");
+      expect(e?.[1]).toContain(want);
+      expect(e?.[2]).toBe(3);
+    }
+    expect(errs('package t\nallow if count("abc") == 3')).toEqual([]);
+    expect(errs("package t\nallow if count([1]) == 1")).toEqual([]);
+    expect(errs('package t\nallow if count({"a": 1}) == 1')).toEqual([]);
+    expect(errs("package t\nallow if count({1}) == 1")).toEqual([]);
+    expect(errs("package t\nallow if count(input.x) == 1")).toEqual([]);
+    expect(errs("package t\nallow if to_number([1])")[0]?.[1]).toContain(
+      "want: (any<null, boolean, number, string>)",
+    );
+  });
+
   it("reorders bodies so vars are bound before use", () => {
     expect(errs("package t\np if {\n  x > 1\n  x := 2\n}")).toEqual([]);
   });

@@ -36,13 +36,31 @@ function accepts(spec: TypeSpec, type: string): boolean {
   return spec.oneOf.some((s) => accepts(s, type));
 }
 
+const SCALAR_ORDER: Readonly<Record<string, number>> = {
+  null: 0,
+  boolean: 1,
+  number: 2,
+  string: 3,
+};
+
+/** OPA's order of types (`types.Compare`): `any<...>` lists its members in it. */
+function typeOrder(spec: TypeSpec): number {
+  if (typeof spec === "string") return SCALAR_ORDER[spec] ?? 7;
+  if ("array" in spec || "static" in spec) return 4;
+  if ("object" in spec) return 5;
+  if ("set" in spec) return 6;
+  return 7;
+}
+
+/** A type as OPA prints it in `have`/`want` (`any<string, array[any]>`). */
 function show(spec: TypeSpec): string {
   if (typeof spec === "string") return spec;
   if ("array" in spec) return `array[${show(spec.array)}]`;
   if ("static" in spec) return `array<${spec.static.map(show).join(", ")}>`;
   if ("set" in spec) return `set[${show(spec.set)}]`;
   if ("object" in spec) return `object[${show(spec.object[0])}: ${show(spec.object[1])}]`;
-  return `any<${spec.oneOf.map(show).join(", ")}>`;
+  const members = [...spec.oneOf].sort((a, b) => typeOrder(a) - typeOrder(b));
+  return `any<${members.map(show).join(", ")}>`;
 }
 
 /**
