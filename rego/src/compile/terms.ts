@@ -2,6 +2,7 @@ import type { Term } from "../ast/nodes.ts";
 import { type Location, RegoError } from "../errors.ts";
 import { Arg, argsOf, argValue, SLOT } from "../eval/args.ts";
 import type { Operand, Pat } from "../eval/operands.ts";
+import { RecordObject, recordKeys } from "../eval/record-object.ts";
 import {
   constantTerm,
   type Env,
@@ -83,6 +84,22 @@ export function compileTerm(cx: CompileCtx, t: Term, scope: Scope): TermFn {
         const o = new RObject();
         for (let i = 0; i < consts.length; i += 2) o.set(consts[i]!, consts[i + 1]!);
         return constantTerm(o);
+      }
+      const keys = fns.filter((_, i) => i % 2 === 0).map((f) => f.constant);
+      const valueArgs = argsOf(fns.filter((_, i) => i % 2 === 1));
+      if (valueArgs && keys.every((k) => k !== undefined) && recordKeys(keys as Value[])) {
+        // string keys known now: the values beside one shared key list, no Map
+        const names = keys as string[];
+        const n = valueArgs.length;
+        return fromGetter((q, env) => {
+          const values = new Array<Value>(n);
+          for (let i = 0; i < n; i++) {
+            const v = argValue(q, env, valueArgs[i]!);
+            if (v === undefined) return undefined;
+            values[i] = v;
+          }
+          return new RecordObject(names, values);
+        });
       }
       const args = argsOf(fns);
       if (args) {
