@@ -137,9 +137,19 @@ function compile(pattern: string, key: string, delims: readonly string[]): RegEx
   return re;
 }
 
+/** The last delimiter operand seen and its key: policies pass one constant array over and over. */
+let lastDelims: Value | undefined;
+let lastDelimKey: string | undefined;
+
 function match(args: readonly Value[]): boolean {
   const pattern = str("glob.match", args, 0);
-  const fastKey = delimKey(args[1] as Value);
+  const d = args[1] as Value;
+  if (d !== lastDelims) {
+    // values are immutable: the same array gives the same key
+    lastDelimKey = delimKey(d);
+    lastDelims = d;
+  }
+  const fastKey = lastDelimKey;
   if (fastKey !== undefined) {
     const text = str("glob.match", args, 2);
     const re = compiled.get(pattern)?.get(fastKey);
