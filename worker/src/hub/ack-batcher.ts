@@ -18,21 +18,25 @@ export interface AckResult {
   stale: boolean;
 }
 
+/** Rows per UPDATE: 9 parameters each, under Postgres' 65,535 bind parameters. */
+const ROWS_PER_STATEMENT = 5000;
+
 /**
- * Collects status acks for a short window and writes them in ONE statement,
- * so a fleet acknowledging a revision costs a handful of database round
- * trips instead of one connection per node. Each caller's promise settles
- * once its row is written (or the batch failed), so an ack that was
- * answered 200 is durable.
+ * Writes status acks in batches, ONE statement per batch, so a fleet
+ * acknowledging a revision costs a handful of database round trips instead
+ * of one connection per node. Group commit: an ack that finds no write in
+ * flight is written on the next turn (with whatever arrived in that turn);
+ * acks that arrive while a write is in flight wait for it and go together
+ * in the next one. So one ack waits for no window, and a thousand make a
+ * few statements. Each caller's promise settles once its row is written
+ * (or the write failed), so an ack that was answered is durable.
  */
 export class AckBatcher {
   #pending = new Map<string, { ack: PendingAck; waiters: ((r: AckResult | Error) => void)[] }>();
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #scheduled = false;
+  #writing = false;
 
-  constructor(
-    private readonly openDb: () => { db: Database; close(): Promise<void> },
-    private readonly windowMs = 5,
-  ) {}
+  constructor(private readonly openDb: () => { db: Database; close(): Promise<void> }) {}
 
   submit(ack: PendingAck): Promise<AckResult> {
     return new Promise((resolve, reject) => {
@@ -45,15 +49,34 @@ export class AckBatcher {
       } else {
         this.#pending.set(ack.nodeId, { ack, waiters: [waiter] });
       }
-      this.#timer ??= setTimeout(() => void this.#flush(), this.windowMs);
+      this.#schedule();
     });
   }
 
+  /** A write on the next turn, unless one is scheduled or in flight (it schedules the next). */
+  #schedule(): void {
+    if (this.#scheduled || this.#writing || this.#pending.size === 0) return;
+    this.#scheduled = true;
+    setTimeout(() => void this.#flush(), 0);
+  }
+
   async #flush(): Promise<void> {
-    this.#timer = undefined;
+    this.#scheduled = false;
     const batch = [...this.#pending.values()];
     this.#pending = new Map();
-    if (batch.length === 0) return;
+    this.#writing = true;
+    try {
+      for (let i = 0; i < batch.length; i += ROWS_PER_STATEMENT) {
+        await this.#write(batch.slice(i, i + ROWS_PER_STATEMENT));
+      }
+    } finally {
+      this.#writing = false;
+      this.#scheduleIdleClose();
+      this.#schedule();
+    }
+  }
+
+  async #write(batch: { ack: PendingAck; waiters: ((r: AckResult | Error) => void)[] }[]) {
     const db = this.#database();
     try {
       const rows = batch.map(
@@ -91,8 +114,6 @@ export class AckBatcher {
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
       for (const { waiters } of batch) for (const w of waiters) w(error);
-    } finally {
-      this.#scheduleIdleClose();
     }
   }
 

@@ -11,6 +11,7 @@ import {
   statusErrorFrame,
 } from "./agent-protocol.ts";
 import { Coalescer, sseFrame } from "./coalesce.ts";
+import { LeadingEdge } from "./leading-edge.ts";
 import { SeqGate } from "./seq-gate.ts";
 
 interface Attachment {
@@ -29,7 +30,10 @@ interface Attachment {
 
 const DbEnv = EnvSchema.pick({ DATABASE_URL: true, DB_WS_PROXY: true });
 
-/** Deliveries arriving within this window are merged into one flush. */
+/**
+ * Flushes are at least this far apart: a delivery after a quiet spell goes
+ * out on the next turn, and the ones arriving sooner are merged into one flush.
+ */
 const COALESCE_MS = 4;
 
 /**
@@ -41,7 +45,7 @@ const COALESCE_MS = 4;
  */
 export class Hub extends DurableObject {
   #pending: Delivery[] = [];
-  #flushTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #flushes = new LeadingEdge(COALESCE_MS, () => this.#flush());
   readonly #coalescer = new Coalescer();
   readonly #acks = new AckBatcher(() => createDatabase(DbEnv.parse(this.env)));
 
@@ -116,19 +120,18 @@ export class Hub extends DurableObject {
     return true;
   }
 
-  /** Fans deliveries out after a short coalescing window; resolves once sent. */
+  /** Fans deliveries out (merged with others of a burst, see {@link COALESCE_MS}); resolves once sent. */
   async publish(deliveries: Delivery[]): Promise<void> {
     this.#pending.push(...deliveries);
     await new Promise<void>((resolve) => {
       this.#waiters.push(resolve);
-      this.#flushTimer ??= setTimeout(() => this.#flush(), COALESCE_MS);
+      this.#flushes.request();
     });
   }
 
   #waiters: (() => void)[] = [];
 
   #flush(): void {
-    this.#flushTimer = undefined;
     const batch = this.#coalescer.take(this.#pending);
     this.#pending = [];
     if (batch.length > 0) {
