@@ -16,6 +16,13 @@ export type MockedCall = (q: Query, args: readonly Value[]) => Value | undefined
 
 /** Everything a direct call needs besides its operands. */
 interface Site {
+  /**
+   * The call's argument array, filled anew on every call: builtins read
+   * their operands synchronously and keep none of them, and a call site
+   * cannot be re-entered while its operands are placed (no recursion), so
+   * one array per site serves every call without allocating.
+   */
+  readonly args: Value[];
   readonly fn: BuiltinFn;
   readonly key: string;
   readonly nondet: boolean;
@@ -40,6 +47,7 @@ export function directBuiltinCall(
   failure: (q: Query, e: unknown) => boolean,
 ): TermFn {
   const site: Site = {
+    args: new Array<Value>(args.length).fill(null),
     fn: def.fn,
     key,
     nondet: def.nondeterministic === true,
@@ -77,16 +85,25 @@ export function directBuiltinCall(
   return term;
 }
 
+// Operands are all evaluated before the first is stored: evaluating one may
+// run other call sites, never this one.
 function call1(q: Query, env: Env, a0: Arg, site: Site): Value | undefined {
   const a = argValue(q, env, a0);
-  return a === undefined ? undefined : run(q, [a], site);
+  if (a === undefined) return undefined;
+  const vs = site.args;
+  vs[0] = a;
+  return run(q, vs, site);
 }
 
 function call2(q: Query, env: Env, a0: Arg, a1: Arg, site: Site): Value | undefined {
   const a = argValue(q, env, a0);
   if (a === undefined) return undefined;
   const b = argValue(q, env, a1);
-  return b === undefined ? undefined : run(q, [a, b], site);
+  if (b === undefined) return undefined;
+  const vs = site.args;
+  vs[0] = a;
+  vs[1] = b;
+  return run(q, vs, site);
 }
 
 function call3(q: Query, env: Env, a0: Arg, a1: Arg, a2: Arg, site: Site): Value | undefined {
@@ -95,7 +112,12 @@ function call3(q: Query, env: Env, a0: Arg, a1: Arg, a2: Arg, site: Site): Value
   const b = argValue(q, env, a1);
   if (b === undefined) return undefined;
   const c = argValue(q, env, a2);
-  return c === undefined ? undefined : run(q, [a, b, c], site);
+  if (c === undefined) return undefined;
+  const vs = site.args;
+  vs[0] = a;
+  vs[1] = b;
+  vs[2] = c;
+  return run(q, vs, site);
 }
 
 function callN(q: Query, env: Env, args: readonly Arg[], site: Site): Value | undefined {
@@ -108,8 +130,13 @@ function callN(q: Query, env: Env, args: readonly Arg[], site: Site): Value | un
   return run(q, vs, site);
 }
 
+/**
+ * Calls the builtin on the site's filled argument array. The array keeps
+ * the last operands until the next call: one set per site, as a memo would.
+ */
 function run(q: Query, args: Value[], site: Site): Value | undefined {
-  if (q.fnOverrides?.has(site.key)) return site.mocked(q, args);
+  // a mock may be a Rego function, which binds its operands: it gets its own copy
+  if (q.fnOverrides?.has(site.key)) return site.mocked(q, args.slice());
   if (site.nondet) q.track.impure = true;
   try {
     return site.fn(args, q.bctx);
