@@ -24,6 +24,7 @@ import { registerRevokeEnrollmentToken } from "./routes/enrollment-tokens.revoke
 import { registerHealthz } from "./routes/healthz.ts";
 import { registerHubConnections } from "./routes/hub.connections.ts";
 import { registerHubPing } from "./routes/hub.ping.ts";
+import { registerHubPings } from "./routes/hub.pings.ts";
 import { registerCreateKey } from "./routes/keys.create.ts";
 import { registerListKeys } from "./routes/keys.list.ts";
 import { registerRevokeKey } from "./routes/keys.revoke.ts";
@@ -40,6 +41,7 @@ import { registerGetNode } from "./routes/nodes.get.ts";
 import { registerNodeHeartbeat } from "./routes/nodes.heartbeat.ts";
 import { registerListNodes } from "./routes/nodes.list.ts";
 import { registerNodePolicyWasm } from "./routes/nodes.policy-wasm.ts";
+import { registerNodePong } from "./routes/nodes.pong.ts";
 import { registerRegister } from "./routes/nodes.register.ts";
 import { registerNodeState } from "./routes/nodes.state.ts";
 import { registerNodeStatus } from "./routes/nodes.status.ts";
@@ -138,6 +140,7 @@ export function createApp(options: AppOptions = {}): OpenAPIHono<AppEnv> {
   registerListSigningKeys(app);
   registerRotateSigningKey(app);
   registerHubPing(app);
+  registerHubPings(app);
   registerHubConnections(app);
   // Telemetry: app registry, ingest keys, the ingest webhook.
   registerCreateApp(app);
@@ -171,6 +174,7 @@ export function createApp(options: AppOptions = {}): OpenAPIHono<AppEnv> {
   registerNodeState(app);
   registerNodeEvents(app);
   registerNodeStatus(app);
+  registerNodePong(app);
   registerNodeHeartbeat(app);
   registerNodeDecisions(app);
   registerNodePolicyWasm(app);

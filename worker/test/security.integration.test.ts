@@ -40,6 +40,8 @@ const OWNED: Record<string, (owner: TestOrg) => Promise<string>> = {
   "/api/opa/wasm-policies/{id}": async (owner) => (await createWasmPolicy(owner)).id,
   "/api/opa/wasm-policies/{id}/versions": async (owner) => (await createWasmPolicy(owner)).id,
   "/api/opa/wasm-policies/{id}/module": async (owner) => (await createWasmPolicy(owner)).id,
+  "/api/hub/pings/{id}": async (owner) =>
+    (await api("POST", "/api/hub/ping", { key: owner.adminKey })).body.id,
 };
 
 async function ownedRegoPolicy(owner: TestOrg): Promise<string> {
@@ -59,6 +61,7 @@ async function ownedApp(owner: TestOrg): Promise<{ id: string }> {
 const NODE_BODIES: Record<string, () => unknown> = {
   "/v1/nodes/{id}/status": () => ({ applied_revision: 0, peer_count: 0, mode: "enforce" }),
   "/v1/nodes/{id}/heartbeat": () => ({}),
+  "/v1/nodes/{id}/pong": () => ({ ping_id: crypto.randomUUID() }),
   "/v1/nodes/{id}/deregister": () => ({}),
   "/v1/nodes/{id}/decisions": () => ({
     decisions: [

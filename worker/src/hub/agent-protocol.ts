@@ -11,6 +11,11 @@ import { z } from "zod";
  *
  * and gets `event: status_ack` with `{id, desired_revision, stale}` once the
  * report is durable, or `event: status_error` with `{id, code, message}`.
+ * An agent answers the Hub's `ping` event with
+ *
+ *   {"type":"pong","id":"<the ping's id>"}
+ *
+ * and gets `event: pong_ack` with `{id, recorded}` (see `GET /api/hub/pings/{id}`).
  * The text `ping` is answered `pong` without waking a hibernated Hub.
  */
 export const AgentMessage = z.discriminatedUnion("type", [
@@ -19,6 +24,12 @@ export const AgentMessage = z.discriminatedUnion("type", [
       type: z.literal("status"),
       id: z.string().min(1).max(64),
       report: StatusReport,
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal("pong"),
+      id: z.string().min(1).max(64),
     })
     .strict(),
 ]);
@@ -61,6 +72,10 @@ export function statusErrorFrame(
   message: string,
 ): string {
   return `event: status_error\ndata: ${JSON.stringify({ id, code, message })}\n\n`;
+}
+
+export function pongAckFrame(id: string, recorded: boolean): string {
+  return `event: pong_ack\ndata: ${JSON.stringify({ id, recorded })}\n\n`;
 }
 
 /** The keep-alive exchange the Hub answers without waking up. */

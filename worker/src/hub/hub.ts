@@ -7,11 +7,13 @@ import { AckBatcher, type AckResult, NODE_GONE } from "./ack-batcher.ts";
 import {
   KEEPALIVE,
   parseAgentMessage,
+  pongAckFrame,
   statusAckFrame,
   statusErrorFrame,
 } from "./agent-protocol.ts";
 import { Coalescer, sseFrame } from "./coalesce.ts";
 import { LeadingEdge } from "./leading-edge.ts";
+import { PingLog, type PingResult } from "./ping-log.ts";
 import { SeqGate } from "./seq-gate.ts";
 
 interface Attachment {
@@ -47,6 +49,7 @@ export class Hub extends DurableObject {
   #pending: Delivery[] = [];
   readonly #flushes = new LeadingEdge(COALESCE_MS, () => this.#flush());
   readonly #coalescer = new Coalescer();
+  readonly #pings = new PingLog();
   readonly #acks = new AckBatcher(() => createDatabase(DbEnv.parse(this.env)));
 
   /**
@@ -154,12 +157,39 @@ export class Hub extends DurableObject {
     for (const w of waiters) w();
   }
 
-  /** An unsigned `ping` frame to every connected agent: the bare-broadcast baseline and a liveness probe. */
+  /**
+   * An unsigned `ping` event to every connected agent: a liveness probe of
+   * the agents behind the open streams (they answer with a pong, see
+   * {@link pong}), and the bare-broadcast baseline of bench/propagation.
+   */
   async ping(id: string): Promise<number> {
     const sockets = this.ctx.getWebSockets();
-    const frame = `event: ping\ndata: ${JSON.stringify({ id, sent_at: Date.now() })}\n\n`;
+    const sentAt = Date.now();
+    this.#pings.sent(
+      id,
+      sockets.map((ws) => this.#nodeOf(ws)),
+      sentAt,
+    );
+    const frame = `event: ping\ndata: ${JSON.stringify({ id, sent_at: sentAt })}\n\n`;
     for (const ws of sockets) this.#send(ws, frame);
     return sockets.length;
+  }
+
+  /**
+   * A node's answer to ping `pingId`, from an SSE agent (POST /v1/nodes/{id}/pong).
+   * null: the node has no stream here with that credential.
+   */
+  async pong(nodeId: string, credentialHash: string, pingId: string): Promise<boolean | null> {
+    const known = this.ctx
+      .getWebSockets(nodeId)
+      .some((ws) => (ws.deserializeAttachment() as Attachment).credentialHash === credentialHash);
+    if (!known) return null;
+    return this.#pings.answered(pingId, nodeId, Date.now());
+  }
+
+  /** Who answered ping `id`; null when the Hub does not remember it. */
+  async pingResult(id: string): Promise<PingResult | null> {
+    return this.#pings.result(id);
   }
 
   /**
@@ -201,6 +231,11 @@ export class Hub extends DurableObject {
     const parsed = parseAgentMessage(raw);
     if (!parsed.ok) {
       this.#send(ws, statusErrorFrame(parsed.id, "validation_failed", parsed.message));
+      return;
+    }
+    if (parsed.message.type === "pong") {
+      const { id } = parsed.message;
+      this.#send(ws, pongAckFrame(id, this.#pings.answered(id, a.nodeId, Date.now())));
       return;
     }
     const { id, report } = parsed.message;

@@ -8,7 +8,7 @@ const route = createRoute({
   path: "/api/hub/ping",
   summary: "Send an unsigned `ping` event to every connected agent of the org",
   description:
-    "A liveness probe of the event fan-out, and the bare-broadcast baseline of bench/propagation: no database, no signature, just the Hub.",
+    "A liveness probe of the agents behind the open streams: each answers with a pong (up its WebSocket, or POST /v1/nodes/{id}/pong), and GET /api/hub/pings/{id} lists who answered and how fast. No database, no signature, just the Hub: also the bare-broadcast baseline of bench/propagation.",
   security: adminSecurity("admin"),
   middleware: [requireAdmin("admin")] as const,
   responses: {

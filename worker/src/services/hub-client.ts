@@ -1,6 +1,7 @@
 import type { StatusReport } from "@tether/schema/wire";
 import type { Env } from "../env.ts";
 import type { AckResult } from "../hub/ack-batcher.ts";
+import type { PingResult } from "../hub/ping-log.ts";
 import type { Delivery } from "./events.ts";
 
 /** The org Hubs, as handlers use them (a fake in unit tests). */
@@ -29,6 +30,15 @@ export interface HubClient {
   ): Promise<AckResult | null>;
   disconnect(orgId: string, nodeId: string, reason: string): Promise<void>;
   ping(orgId: string, id: string): Promise<number>;
+  /** A node's answer to a ping; null when the node has no stream there. */
+  pong(
+    orgId: string,
+    nodeId: string,
+    credentialHash: string,
+    pingId: string,
+  ): Promise<boolean | null>;
+  /** Who answered a ping; null when the Hub does not remember it. */
+  pingResult(orgId: string, id: string): Promise<PingResult | null>;
   connected(orgId: string): Promise<{ node_id: string; since: string }[]>;
 }
 
@@ -62,6 +72,9 @@ export function hubClient(env: Pick<Env, "HUB">): HubClient {
       await hub(orgId).disconnect(nodeId, reason);
     },
     ping: (orgId, id) => hub(orgId).ping(id),
+    pong: (orgId, nodeId, credentialHash, pingId) =>
+      hub(orgId).pong(nodeId, credentialHash, pingId),
+    pingResult: (orgId, id) => hub(orgId).pingResult(id),
     connected: (orgId) => hub(orgId).connected(),
   };
 }
