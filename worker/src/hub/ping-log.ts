@@ -37,7 +37,7 @@ export class PingLog {
   /** Records a node's answer; false for a ping not (or no longer) known, or not sent to it. */
   answered(id: string, nodeId: string, at: number): boolean {
     const entry = this.#pings.get(id);
-    if (!entry || !entry.nodes.has(nodeId)) return false;
+    if (!entry?.nodes.has(nodeId)) return false;
     // The first answer counts: a node with two streams answers twice.
     if (entry.nodes.get(nodeId) === null) entry.nodes.set(nodeId, at);
     return true;
