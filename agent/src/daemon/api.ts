@@ -46,6 +46,9 @@ export function httpControlPlane(opts: {
     async heartbeat() {
       await call("POST", "/heartbeat", {});
     },
+    async pong(pingId) {
+      await call("POST", "/pong", { ping_id: pingId });
+    },
     async deregister() {
       await call("POST", "/deregister", {});
     },

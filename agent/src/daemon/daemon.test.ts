@@ -7,10 +7,10 @@ import { loadConfig } from "../config/load.ts";
 import { memoryLogger } from "../log.ts";
 import { readStatus } from "../state/status-file.ts";
 import { NODE_ID, PEER_B, sampleState } from "../state/test-state.ts";
+import { newTestSigner } from "../verify/test-signer.ts";
 import { httpControlPlane } from "./api.ts";
 import { Daemon } from "./daemon.ts";
 import type { Enforcement, ReconcileOutcome } from "./ports.ts";
-import { newTestSigner } from "../verify/test-signer.ts";
 import { type FakeControlPlane, startFakeControlPlane } from "./test-control-plane.ts";
 
 class FakeEnforcement implements Enforcement {
@@ -121,6 +121,21 @@ describe("Daemon", () => {
       connected: true,
     });
     expect(JSON.stringify(log.lines)).not.toContain("tk_node_secret");
+  });
+
+  it("answers the Hub's ping (over HTTP on the SSE transport) and nothing else", async () => {
+    cp = await startFakeControlPlane(sampleState({ revision: 3, seq: 10 }));
+    const dir = mkdtempSync(join(tmpdir(), "tether-daemon-"));
+    const { d } = makeDaemon(cp.url, dir, new FakeEnforcement());
+    daemon = d;
+    await d.start();
+    await until(() => cp!.streams === 1 && cp!.statuses.length === 1);
+    const pingId = crypto.randomUUID();
+    await cp.push("ping", {}, '{"id":"not-a-uuid"}');
+    await cp.push("ping", {}, JSON.stringify({ id: pingId, sent_at: Date.now() }));
+    await until(() => cp!.pongs.length === 1);
+    expect(cp.pongs).toEqual([pingId]);
+    expect(d.state!.revision).toBe(3);
   });
 
   it("resumes after a drop with Last-Event-ID and reconciles after reconnecting", async () => {

@@ -17,6 +17,9 @@ import {
 } from "./ports.ts";
 import { Reporter } from "./report.ts";
 
+/** A ping's id is a UUID; anything else is not answered. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export interface DaemonDeps {
   config: AgentConfig;
   nodeId: string;
@@ -211,9 +214,29 @@ export class Daemon {
     await this.#d.api.postStatus(report);
   }
 
+  /** The Hub's liveness probe: answered up the socket, or over HTTP on SSE. Unsigned, so it changes nothing. */
+  async #answerPing(data: string): Promise<void> {
+    let id: unknown;
+    try {
+      id = (JSON.parse(data) as { id?: unknown }).id;
+    } catch {
+      // Checked below.
+    }
+    if (typeof id !== "string" || !UUID.test(id)) {
+      this.#log.debug("ping without a valid id; not answered");
+      return;
+    }
+    if (this.#stream?.sendPong(id)) return;
+    try {
+      await this.#d.api.pong(id);
+    } catch (err) {
+      this.#log.debug("answering a ping failed", { error: err as Error });
+    }
+  }
+
   async #onEvent(e: EventSourceMessage): Promise<void> {
     const type = e.event ?? "message";
-    if (type === "ping") return;
+    if (type === "ping") return this.#answerPing(e.data);
     const verdict = await this.#verifier.verify(e.data);
     if (!verdict.ok) {
       const level = verdict.reason === "old_seq" ? "info" : "warn";

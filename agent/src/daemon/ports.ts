@@ -66,6 +66,8 @@ export interface ControlPlaneApi {
   fetchState(): Promise<NodeState>;
   postStatus(report: StatusReport): Promise<void>;
   heartbeat(): Promise<void>;
+  /** Answers the Hub's `ping` event (SSE transport; on a WebSocket the answer goes up the socket). */
+  pong(pingId: string): Promise<void>;
   deregister(): Promise<void>;
   /** Where the event stream is, and the headers it needs. */
   eventsUrl(): string;

@@ -13,6 +13,8 @@ export interface FakeControlPlane {
   signer: TestSigner;
   state: NodeState;
   statuses: StatusReport[];
+  /** Ping ids answered through POST /pong. */
+  pongs: string[];
   streams: number;
   stateFetches: number;
   lastEventIds: (string | undefined)[];
@@ -38,6 +40,7 @@ export async function startFakeControlPlane(state: NodeState): Promise<FakeContr
     signer,
     state,
     statuses: [],
+    pongs: [],
     streams: 0,
     stateFetches: 0,
     lastEventIds: [],
@@ -80,6 +83,10 @@ export async function startFakeControlPlane(state: NodeState): Promise<FakeContr
       return void res.writeHead(200).end('{"desired_revision":0,"stale":false}');
     }
     if (path.endsWith("/heartbeat")) return void res.writeHead(204).end();
+    if (path.endsWith("/pong")) {
+      cp.pongs.push((JSON.parse(body) as { ping_id: string }).ping_id);
+      return void res.writeHead(200).end('{"recorded":true}');
+    }
     const wasm = /\/policies\/([^/]+)\/wasm$/.exec(path);
     if (wasm) {
       cp.moduleFetches.push(wasm[1]!);

@@ -13,6 +13,8 @@ export interface EventStream {
   readonly transport: "websocket" | "sse";
   /** Sends a status up the stream; undefined when the transport cannot (SSE). */
   sendStatus: ((report: StatusReport) => Promise<StatusAck>) | undefined;
+  /** Answers a `ping` up the stream; false when the transport cannot (SSE) or is down. */
+  sendPong(pingId: string): boolean;
 }
 
 export function createEventStream(
@@ -34,6 +36,7 @@ function wrap(client: SseClient | WsClient, transport: "websocket" | "sse"): Eve
     },
     transport,
     sendStatus: client instanceof WsClient ? (r) => client.sendStatus(r) : undefined,
+    sendPong: (id) => client instanceof WsClient && client.sendPong(id),
   };
 }
 
@@ -57,6 +60,11 @@ class AutoStream implements EventStream {
   get sendStatus(): EventStream["sendStatus"] {
     const c = this.#current;
     return c instanceof WsClient ? (r) => c.sendStatus(r) : undefined;
+  }
+
+  sendPong(pingId: string): boolean {
+    const c = this.#current;
+    return c instanceof WsClient && c.sendPong(pingId);
   }
 
   start(): void {

@@ -142,6 +142,27 @@ describe("WsClient", () => {
     expect(events).toEqual([]);
   });
 
+  it("answers a ping up the socket, and keeps the pong_ack to itself", async () => {
+    const pongs: unknown[] = [];
+    const url = await serve((ws) => {
+      ws.on("message", (raw) => {
+        const text = String(raw);
+        if (text === "ping") return;
+        const msg = JSON.parse(text);
+        pongs.push(msg);
+        ws.send(`event: pong_ack\ndata: ${JSON.stringify({ id: msg.id, recorded: true })}\n\n`);
+        ws.send('id: 3\nevent: policy_updated\ndata: {"after":"pong"}\n\n');
+      });
+    });
+    const { ws, events } = start(url);
+    expect(ws.sendPong("p-1")).toBe(false); // not connected yet
+    await until(() => ws.connected);
+    expect(ws.sendPong("p-1")).toBe(true);
+    await until(() => events.length === 1);
+    expect(pongs).toEqual([{ type: "pong", id: "p-1" }]);
+    expect(events.map((e) => e.event)).toEqual(["policy_updated"]);
+  });
+
   it("rejects a status when the socket is down, and on timeout", async () => {
     const url = await serve(() => {});
     const { ws } = start(url, { statusTimeoutMs: 100 });

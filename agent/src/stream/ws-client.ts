@@ -87,6 +87,14 @@ export class WsClient extends ReconnectingStream {
     });
   }
 
+  /** Answers the Hub's `ping` event up the socket; false when not connected. */
+  sendPong(pingId: string): boolean {
+    const socket = this.#socket;
+    if (!socket || socket.readyState !== WebSocket.OPEN || !this.connected) return false;
+    socket.send(JSON.stringify({ type: "pong", id: pingId }));
+    return true;
+  }
+
   protected abortCurrent(reason: string): void {
     this.#socket?.terminate();
     this.#failPending(new Error(`the event socket closed (${reason})`));
@@ -103,6 +111,8 @@ export class WsClient extends ReconnectingStream {
       onEvent: (event) => {
         if (event.event === "status_ack" || event.event === "status_error") {
           this.#onStatusReply(event.event, event.data);
+        } else if (event.event === "pong_ack") {
+          // The Hub took the answer to its ping: nothing to do.
         } else {
           events.push(event);
         }
