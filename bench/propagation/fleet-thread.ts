@@ -33,8 +33,12 @@ async function handle(req: FleetRequest): Promise<FleetReply> {
       return { op: "started" };
     }
     case "pings": {
-      await waitFor(() => agents.every((a) => a.pings.has(req.id)), 30_000, "pings");
-      return { op: "times", times: agents.map((a) => a.pings.get(req.id)!) };
+      await waitFor(() => agents.every((a) => a.pongs.has(req.id)), 30_000, "pongs");
+      return {
+        op: "times",
+        times: agents.map((a) => a.pongs.get(req.id)!),
+        received: agents.map((a) => a.pings.get(req.id)!),
+      };
     }
     case "acks": {
       await waitFor(() => agents.every((a) => a.acks.has(req.revision)), 60_000, "acks");

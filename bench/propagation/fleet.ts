@@ -52,9 +52,10 @@ export class Fleet {
     await this.#ask({ op: "start", server, nodes, transport });
   }
 
-  /** When each agent received ping `id`. */
-  async pings(id: string): Promise<number[]> {
-    return ((await this.#ask({ op: "pings", id })) as { times: number[] }).times;
+  /** When each agent received ping `id`, and when the Hub's answer to its pong came back. */
+  async pings(id: string): Promise<{ received: number[]; answered: number[] }> {
+    const r = (await this.#ask({ op: "pings", id })) as { times: number[]; received: number[] };
+    return { received: r.received, answered: r.times };
   }
 
   /** When each agent's ack of `revision` was confirmed, and when it received the event. */

@@ -1,9 +1,13 @@
 /**
  * bench/propagation: policy write → every agent has verified the signed
  * event and its acknowledgement was recorded, for N simulated agents
- * holding real SSE connections to `wrangler dev`; beside it, a bare
- * broadcast (`POST /api/hub/ping`) through the same Durable Object to the
- * same connections, measured in the same run.
+ * holding real streams to `wrangler dev`. Beside it, in the same run and
+ * over the same connections, two baselines through the same Durable Object:
+ * - bare broadcast: `POST /api/hub/ping` until each agent has the ping
+ *   (one way: no database, no signature, no return path);
+ * - bare round trip: the same ping until each agent has the Hub's answer
+ *   to its pong (up the socket, or POST /pong on SSE): the path of an ack
+ *   without the database write, the signature and its verification.
  *
  *   npx tsx bench/propagation/run.ts [--n 10,100,1000] [--writes 10]
  */
@@ -114,16 +118,16 @@ try {
         throw new Error(`${connected.connections.length} of ${n} connected`);
 
       const broadcast: number[] = [];
-      const broadcastAll: number[] = [];
+      const roundTrip: number[] = [];
       const acks: number[] = [];
       const acksAll: number[] = [];
       const phases: { put: number; firstEvent: number; allEvents: number; allAcks: number }[] = [];
       for (let w = 0; w < writes; w++) {
         const t0 = clock();
         const { id } = await call("POST", "/api/hub/ping", adminKey);
-        const times = (await fleet.pings(id)).map((t) => t - t0);
-        broadcast.push(...times);
-        broadcastAll.push(Math.max(...times));
+        const { received: pinged, answered } = await fleet.pings(id);
+        broadcast.push(...pinged.map((t) => t - t0));
+        roundTrip.push(...answered.map((t) => t - t0));
 
         const t1 = clock();
         const written = await call("PUT", `/api/mesh/policies/${policy.id}`, adminKey, {
@@ -149,12 +153,15 @@ try {
       rows.push({
         transport,
         N: n,
-        "broadcast p50": ms(percentile(broadcast, 50)),
-        "broadcast p99": ms(percentile(broadcast, 99)),
         "write→ack p50": ms(percentile(acks, 50)),
         "write→ack p99": ms(percentile(acks, 99)),
         "write→all acked (mean)": ms(acksAll.reduce((s, x) => s + x, 0) / acksAll.length),
-        "ratio p99": (percentile(acks, 99) / percentile(broadcast, 99)).toFixed(2),
+        "broadcast p50": ms(percentile(broadcast, 50)),
+        "broadcast p99": ms(percentile(broadcast, 99)),
+        "round trip p50": ms(percentile(roundTrip, 50)),
+        "round trip p99": ms(percentile(roundTrip, 99)),
+        "ratio p99 / broadcast": (percentile(acks, 99) / percentile(broadcast, 99)).toFixed(2),
+        "ratio p99 / round trip": (percentile(acks, 99) / percentile(roundTrip, 99)).toFixed(2),
         "bad signatures": stats.verifyFailures,
         "retried requests": retries,
         "acks batched by the Hub": `${stats.batchedAcks}/${stats.acks}`,

@@ -23,6 +23,8 @@ export class SimAgent {
   #keys: webcrypto.CryptoKey[] = [];
   /** ping id → receive time. */
   readonly pings = new Map<string, number>();
+  /** ping id → time the Hub's answer to our pong arrived (the round trip). */
+  readonly pongs = new Map<string, number>();
   /** revision → ack completion time. */
   readonly acks = new Map<number, number>();
   /** revision → time the signed event arrived (before verification). */
@@ -87,7 +89,13 @@ export class SimAgent {
 
   #onEvent(ev: EventSourceMessage): void {
     if (ev.event === "ping") {
-      this.pings.set((JSON.parse(ev.data) as { id: string }).id, this.now());
+      const { id } = JSON.parse(ev.data) as { id: string };
+      this.pings.set(id, this.now());
+      void this.#pong(id);
+    } else if (ev.event === "pong_ack") {
+      const { id, recorded } = JSON.parse(ev.data) as { id: string; recorded: boolean };
+      if (!recorded) throw new Error(`pong of ${id} not recorded`);
+      this.pongs.set(id, this.now());
     } else if (ev.event === "policy_updated") {
       void this.#onPolicy(ev.data);
     } else if (ev.event === "status_ack") {
@@ -129,6 +137,36 @@ export class SimAgent {
     this.#socket.on("close", () => {
       this.connected = false;
     });
+  }
+
+  /**
+   * Answers a ping as the real agent does: up the socket (the Hub answers
+   * pong_ack), or POST /pong on SSE. No database and no signature on the
+   * way: the round trip the propagation is compared with.
+   */
+  async #pong(id: string, attempt = 0): Promise<void> {
+    if (this.#socket) {
+      this.#socket.send(JSON.stringify({ type: "pong", id }));
+      return;
+    }
+    try {
+      const res = await fetch(`${this.server}/v1/nodes/${this.node.id}/pong`, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${this.node.credential}`,
+          "content-type": "application/json",
+        },
+        body: JSON.stringify({ ping_id: id }),
+      });
+      const body = (await res.json()) as { recorded?: boolean };
+      if (res.status !== 200 || !body.recorded) throw new Error(`pong ${res.status}`);
+      this.pongs.set(id, this.now());
+    } catch (err) {
+      if (attempt >= 5) throw err;
+      this.retries++;
+      await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+      await this.#pong(id, attempt + 1);
+    }
   }
 
   async #onPolicy(data: string, attempt = 0): Promise<void> {
