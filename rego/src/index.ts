@@ -227,17 +227,25 @@ export class Engine {
     let value: Value | undefined;
     try {
       const get = fn.get;
-      if (get) value = get(q, NO_SLOTS);
-      else
-        fn(q, NO_SLOTS, (v) => {
-          value = v;
-          return true;
-        });
+      value = get ? get(q, NO_SLOTS) : firstValue(fn, q);
     } catch (e) {
       throw stackError(e);
     }
     return value === undefined ? UNDEFINED : { defined: true, value };
   }
+}
+
+/**
+ * A term's first value. Apart from `evalPath`: a closure there would make
+ * V8 allocate a context for its variables on every call.
+ */
+function firstValue(fn: TermFn, q: Query): Value | undefined {
+  let value: Value | undefined;
+  fn(q, NO_SLOTS, (v) => {
+    value = v;
+    return true;
+  });
+  return value;
 }
 
 /**

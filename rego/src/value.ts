@@ -182,9 +182,12 @@ export class RObject {
 
 export class RSet {
   readonly #map: Map<HashKey, Value>;
+  /** The elements as an array, made on first request (a built set does not change). */
+  #items: readonly Value[] | undefined;
 
   constructor(items?: Iterable<Value>) {
     this.#map = new Map();
+    this.#items = undefined;
     if (items) for (const v of items) this.#map.set(hashKey(v), v);
   }
 
@@ -199,11 +202,28 @@ export class RSet {
   /** Mutates: only while building a value that nobody else holds yet. */
   add(v: Value): void {
     this.#map.set(hashKey(v), v);
+    if (this.#items !== undefined) this.#items = undefined;
   }
 
   /** Mutates: only while building a value that nobody else holds yet. */
   delete(v: Value): void {
     this.#map.delete(hashKey(v));
+    this.#items = undefined;
+  }
+
+  /**
+   * The elements in insertion order, as an array kept with the set: loops
+   * index it, with no iterator or callback per walk.
+   */
+  items(): readonly Value[] {
+    let items = this.#items;
+    if (items === undefined) {
+      const out = new Array<Value>(this.#map.size);
+      let i = 0;
+      for (const v of this.#map.values()) out[i++] = v;
+      items = this.#items = out;
+    }
+    return items;
   }
 
   /** Whether `f(element)` returns true for some element (stops at the first). */

@@ -4,7 +4,7 @@ import type { Pat } from "../eval/operands.ts";
 import { each } from "../eval/operands.ts";
 import { type Env, type ExprFn, fromTest, type Getter, type Query } from "../eval/types.ts";
 import { unifyPats, unifyValue } from "../eval/unify.ts";
-import { equal, RObject, type RSet } from "../value.ts";
+import { equal, RObject, type RSet, type Value } from "../value.ts";
 import { calleeArity } from "./calls.ts";
 import type { CompileCtx } from "./context.ts";
 import { orderBody } from "./safety.ts";
@@ -224,40 +224,61 @@ function someInVar(domain: Getter, slot: number, next?: ExprFn): ExprFn {
   // a single test after the loop (`some p in ps; startswith(x, p)`) runs in place
   const det = next?.det;
   const detSlot = next?.detSlot ?? -1;
+  // no closures below: one capturing `q`, `env` or `k` would make V8 allocate
+  // their context on every call; objects, the rarer domain, go to a helper
   const fn: ExprFn = (q, env, k) => {
     const coll = domain(q, env);
     if (coll === undefined || coll === null || typeof coll !== "object") return false;
     const bound = env[slot];
-    if (bound !== undefined) {
-      // already bound (outer var): membership
-      let found = false;
-      each(coll, (_k, v) => (found = equal(v, bound)));
-      return found ? (next ? next(q, env, k) : k()) : false;
-    }
+    // already bound (outer var): membership
+    if (bound !== undefined) return memberThen(q, env, k, coll, bound, next);
+    if (coll instanceof RObject) return objectLoop(q, env, k, coll, slot, det, detSlot, next);
+    // arrays and sets: an index loop (`for...of` would go through the iterator protocol)
+    const items = Array.isArray(coll) ? coll : (coll as RSet).items();
     let stop = false;
-    if (Array.isArray(coll)) {
-      // an index loop: `for...of` over array-or-iterator goes through the iterator protocol
-      for (let i = 0; i < coll.length && !stop; i++) {
-        env[slot] = coll[i];
-        stop = det ? testThen(q, env, k, det, detSlot) : next ? next(q, env, k) : k();
-      }
-    } else if (coll instanceof RObject) {
-      // inline arrows: tsx and wrangler (keepNames) wrap named local ones in a costly helper
-      stop = coll.some((_k, v) => {
-        env[slot] = v;
-        return det ? testThen(q, env, k, det, detSlot) : next ? next(q, env, k) : k();
-      });
-    } else {
-      stop = (coll as RSet).some((v) => {
-        env[slot] = v;
-        return det ? testThen(q, env, k, det, detSlot) : next ? next(q, env, k) : k();
-      });
+    for (let i = 0; i < items.length && !stop; i++) {
+      env[slot] = items[i]!;
+      stop = det ? testThen(q, env, k, det, detSlot) : next ? next(q, env, k) : k();
     }
     env[slot] = undefined;
     return stop;
   };
   if (!next) fn.loop = { domain, slot };
   return fn;
+}
+
+/** `some x in coll` with x bound: whether coll has x as a value, then the rest. */
+function memberThen(
+  q: Query,
+  env: Env,
+  k: () => boolean,
+  coll: Value,
+  bound: Value,
+  next: ExprFn | undefined,
+): boolean {
+  let found = false;
+  each(coll, (_k, v) => (found = equal(v, bound)));
+  return found ? (next ? next(q, env, k) : k()) : false;
+}
+
+/** `some x in obj`: each value in turn, then the rest. */
+function objectLoop(
+  q: Query,
+  env: Env,
+  k: () => boolean,
+  coll: RObject,
+  slot: number,
+  det: ((q: Query, env: Env) => 0 | 1 | 2) | undefined,
+  detSlot: number,
+  next: ExprFn | undefined,
+): boolean {
+  // inline arrows: tsx and wrangler (keepNames) wrap named local ones in a costly helper
+  const stop = coll.some((_k, v) => {
+    env[slot] = v;
+    return det ? testThen(q, env, k, det, detSlot) : next ? next(q, env, k) : k();
+  });
+  env[slot] = undefined;
+  return stop;
 }
 
 /** A single-solution literal, then the continuation if it held (as `fromTest`'s function). */

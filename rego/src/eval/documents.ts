@@ -180,10 +180,7 @@ function computeOwn(q: Query, node: DocNode): Value | undefined {
         if (v !== undefined) out.add(v);
         continue;
       }
-      evalMulti(q, r, (key) => {
-        out.add(key);
-        return false;
-      });
+      addKeys(q, r, out);
     }
     return out;
   }
@@ -216,6 +213,18 @@ function computeOwn(q: Query, node: DocNode): Value | undefined {
   return result;
 }
 
+/**
+ * Adds every key a multi-value rule produces. Apart from `computeOwn`:
+ * a closure there would capture its locals, and V8 then allocates their
+ * context on every call, used or not.
+ */
+function addKeys(q: Query, r: CompiledRule, out: RSet): void {
+  evalMulti(q, r, (key) => {
+    out.add(key);
+    return false;
+  });
+}
+
 /** A complete rule's value: the first clause of its else chain with a solution. */
 export function evalComplete(
   q: Query,
@@ -240,24 +249,39 @@ export function evalComplete(
       if (v !== undefined) return v;
       continue;
     }
-    let result: Value | undefined;
-    clause.body(q, env, () =>
-      clause.value(q, env, (v) => {
-        if (result !== undefined && !equal(result, v)) {
-          throw conflict(
-            r.kind === "function"
-              ? "functions must not produce multiple outputs for same inputs"
-              : "complete rules must not produce multiple outputs",
-            r,
-          );
-        }
-        result = v;
-        return false;
-      }),
-    );
+    const result = clauseValue(q, r, clause, env);
     if (result !== undefined) return result;
   }
   return undefined;
+}
+
+/**
+ * The value of a clause that may have several solutions, all of which must
+ * agree. Apart from `evalComplete` so that its fast paths allocate nothing
+ * (the closures here capture their variables in a context made per call).
+ */
+function clauseValue(
+  q: Query,
+  r: CompiledRule,
+  clause: CompiledRule["clauses"][number],
+  env: Env,
+): Value | undefined {
+  let result: Value | undefined;
+  clause.body(q, env, () =>
+    clause.value(q, env, (v) => {
+      if (result !== undefined && !equal(result, v)) {
+        throw conflict(
+          r.kind === "function"
+            ? "functions must not produce multiple outputs for same inputs"
+            : "complete rules must not produce multiple outputs",
+          r,
+        );
+      }
+      result = v;
+      return false;
+    }),
+  );
+  return result;
 }
 
 /** Each key a multi-value (`contains`) rule produces. */
