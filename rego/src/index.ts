@@ -87,16 +87,23 @@ function guarded(run: () => unknown): void {
 
 const UNDEFINED: PathResult = Object.freeze({ defined: false });
 
-/** Per-query builtin context; the clock and the memo are only made when used. */
+/**
+ * Per-query builtin context; the clock and the memo are only made when used.
+ * It is also the query's `track` (both are shared by every `with` below the
+ * query): one object made per query, not two.
+ */
 class QueryContext implements BuiltinContext {
   #nowNs: bigint | undefined;
   #cache: Map<string, unknown> | undefined;
+  /** `Query.track.impure`. */
+  impure: boolean;
 
   constructor(
     readonly strict: boolean,
     nowNs: bigint | undefined,
   ) {
     this.#nowNs = nowNs;
+    this.impure = false;
   }
 
   get nowNs(): bigint {
@@ -163,17 +170,18 @@ export class Engine {
   #query(opts: EvalOptions): Query {
     const data = opts.data === undefined ? EMPTY : toValue(opts.data);
     const strict = opts.strict === true;
+    const bctx = new QueryContext(strict, opts.nowNs);
     return {
       input: opts.input === undefined ? undefined : toValue(opts.input),
       data,
       hasData: data !== EMPTY && (!(data instanceof RObject) || data.size > 0),
       constGen: this.#constGen(opts.data),
-      track: { impure: false },
+      track: bctx,
       consts: true,
       stamp: newStamp(),
       fnOverrides: undefined,
       masked: undefined,
-      bctx: new QueryContext(strict, opts.nowNs),
+      bctx,
       strict,
       print: opts.print ?? noPrint,
       depth: 0,

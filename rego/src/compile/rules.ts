@@ -118,5 +118,6 @@ export function compileRule(cx: CompileCtx, original: Rule, mod: ModuleCtx): Com
     clauses,
     annotations,
     chain: undefined,
+    spare: undefined,
   };
 }

@@ -1,7 +1,7 @@
 import type { Rule } from "../ast/nodes.ts";
 import type { Location } from "../errors.ts";
 import type { Pat } from "../eval/operands.ts";
-import type { ExprFn, NONE, PENDING, TermFn } from "../eval/types.ts";
+import type { Env, ExprFn, NONE, PENDING, TermFn } from "../eval/types.ts";
 import { type HashKey, hashKey, type Value } from "../value.ts";
 import type { RuleIndex } from "./rule-index.ts";
 
@@ -52,6 +52,8 @@ export interface CompiledRule {
   annotations: Value | undefined;
   /** Rule annotations chain for `rego.metadata.chain()`. */
   chain: Value | undefined;
+  /** An unbound env of `nslots` slots, free for the next evaluation (see `takeEnv`). */
+  spare: Env | undefined;
 }
 
 /** A node of the virtual document tree: a package, a rule, or a static ref-head segment. */

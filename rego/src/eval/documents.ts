@@ -167,16 +167,17 @@ function computeOwn(q: Query, node: DocNode): Value | undefined {
       const constKey = r.keyConstant;
       if (constKey !== undefined) {
         // `contains "literal"`: the first solution settles it
-        const env = newEnv(r.nslots);
+        const env = takeEnv(r);
         if (test ? test(q, env) : c.body(q, env, STOP)) out.add(constKey);
+        releaseEnv(r, env);
         continue;
       }
       const get = r.keyGet;
       if (test && get) {
         // evalMulti's fast path, without a continuation per document
-        const env = newEnv(r.nslots);
-        if (!test(q, env)) continue;
-        const v = get(q, env);
+        const env = takeEnv(r);
+        const v = test(q, env) ? get(q, env) : undefined;
+        releaseEnv(r, env);
         if (v !== undefined) out.add(v);
         continue;
       }
@@ -190,14 +191,16 @@ function computeOwn(q: Query, node: DocNode): Value | undefined {
     for (let i = 0; i < rules.length; i++) {
       const r = rules[i]!;
       const c = r.clauses[0]!;
-      const env = newEnv(r.nslots);
-      if (c.test ? c.test(q, env) : c.body(q, env, STOP)) return same;
+      const env = takeEnv(r);
+      const holds = c.test ? c.test(q, env) : c.body(q, env, STOP);
+      releaseEnv(r, env);
+      if (holds) return same;
     }
-    return node.defaultRule ? evalComplete(q, node.defaultRule) : undefined;
+    return node.defaultRule ? ruleValue(q, node.defaultRule) : undefined;
   }
   let result: Value | undefined;
   for (const r of rules) {
-    const v = evalComplete(q, r);
+    const v = ruleValue(q, r);
     if (v === undefined) continue;
     if (result !== undefined && !equal(result, v)) {
       throw conflict("complete rules must not produce multiple outputs", r);
@@ -209,8 +212,34 @@ function computeOwn(q: Query, node: DocNode): Value | undefined {
     for (const r of node.dynamic) evalDynamic(q, r, obj);
     return obj;
   }
-  if (result === undefined && node.defaultRule) result = evalComplete(q, node.defaultRule);
+  if (result === undefined && node.defaultRule) result = ruleValue(q, node.defaultRule);
   return result;
+}
+
+/**
+ * A fresh env for one evaluation of a rule: the rule's spare one when it has
+ * it. Evaluations of one rule at a node do not nest (that would be
+ * recursion), and one that does gets a new env, as the spare is taken.
+ */
+function takeEnv(r: CompiledRule): Env {
+  const env = r.spare;
+  if (env === undefined) return newEnv(r.nslots);
+  r.spare = undefined;
+  return env;
+}
+
+/** Gives a finished evaluation's env back, unbound, as the rule's spare. */
+function releaseEnv(r: CompiledRule, env: Env): void {
+  for (let i = 0; i < env.length; i++) env[i] = undefined;
+  r.spare = env;
+}
+
+/** A complete rule's value at its node, on the rule's spare env. */
+function ruleValue(q: Query, r: CompiledRule): Value | undefined {
+  const env = takeEnv(r);
+  const v = evalComplete(q, r, env);
+  releaseEnv(r, env);
+  return v;
 }
 
 /**
