@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
-import { and, eq } from "drizzle-orm";
 import { meshPolicies } from "@tether/schema/tables";
+import { and, eq } from "drizzle-orm";
 import type { App } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { requireAdmin } from "../middleware/auth.ts";
@@ -49,6 +49,7 @@ export function registerDeleteMeshPolicy(app: App): void {
             after: null,
           },
           changed: { policies: [id] },
+          policiesAfter: s.before.policies.filter((p) => p.id !== id),
         };
       },
     );

@@ -5,6 +5,7 @@ import { and, eq } from "drizzle-orm";
 import type { App } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { requireAdmin } from "../middleware/auth.ts";
+import { meshPolicyOf } from "../services/mesh/model.ts";
 import { meshWrite } from "../services/mesh/write.ts";
 import { adminSecurity, errorResponses, UuidParam } from "./common.ts";
 import { refuseTakenName } from "./mesh-policies.create.ts";
@@ -79,6 +80,7 @@ export function registerReplaceMeshPolicy(app: App): void {
             before: policyAuditView(before),
             after: policyAuditView(after!),
           },
+          policiesAfter: s.before.policies.map((p) => (p.id === id ? meshPolicyOf(after!) : p)),
           changed: { policies: [id] },
         };
       },

@@ -1,4 +1,3 @@
-import { eq } from "drizzle-orm";
 import { MemberIndex, ruleConcerns, rulesOf, visiblePeers } from "@tether/schema/mesh";
 import { meshPolicies, nodes } from "@tether/schema/tables";
 import type {
@@ -9,6 +8,7 @@ import type {
   Peer,
   SigningKeyInfo,
 } from "@tether/schema/wire";
+import { eq } from "drizzle-orm";
 import type { Tx } from "../audit.ts";
 
 /** A node as the mesh computations see it. */
@@ -35,19 +35,23 @@ export async function loadMesh(tx: Tx, orgId: string): Promise<Mesh> {
 
 /**
  * The mesh after a change: only the parts the change says it touched are
- * read again (a policy write leaves the nodes as they were, and so on).
+ * read again (a policy write leaves the nodes as they were, and so on), and
+ * not even those when the change hands back the policies as they now are.
  */
 export async function reloadMesh(
   tx: Tx,
   orgId: string,
   before: Mesh,
   changed: { policies?: readonly string[]; nodes?: readonly string[] },
+  policiesAfter?: MeshPolicy[],
 ): Promise<Mesh> {
   const nodesChanged = (changed.nodes?.length ?? 0) > 0;
   const policiesChanged = (changed.policies?.length ?? 0) > 0;
   return {
     nodes: nodesChanged ? new MemberIndex(await loadNodes(tx, orgId)) : before.nodes,
-    policies: policiesChanged ? await loadPolicies(tx, orgId) : before.policies,
+    policies: policiesChanged
+      ? (policiesAfter ?? (await loadPolicies(tx, orgId)))
+      : before.policies,
   };
 }
 
@@ -73,14 +77,19 @@ async function loadPolicies(tx: Tx, orgId: string): Promise<MeshPolicy[]> {
     .from(meshPolicies)
     .where(eq(meshPolicies.orgId, orgId))
     .orderBy(meshPolicies.createdAt);
-  return rows.map((p) => ({
+  return rows.map(meshPolicyOf);
+}
+
+/** A stored policy row as the mesh model holds it. */
+export function meshPolicyOf(p: typeof meshPolicies.$inferSelect): MeshPolicy {
+  return {
     id: p.id,
     name: p.name,
     description: p.description,
     rules: p.rules,
     version: p.version,
     revision: p.revision,
-  }));
+  };
 }
 
 export function peerOf(n: MeshNode): Peer {

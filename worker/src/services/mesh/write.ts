@@ -1,3 +1,4 @@
+import type { MeshPolicy } from "@tether/schema/wire";
 import type { Context } from "hono";
 import type { AppEnv } from "../../context.ts";
 import { bumpRevision, chainedAuditRow, type Tx } from "../audit.ts";
@@ -33,6 +34,11 @@ export interface MeshWriteOutcome<T> {
   };
   /** What changed, so the right nodes get the right events. */
   changed: { policies?: string[]; nodes?: string[] };
+  /**
+   * The org's policies after the change, in creation order, when the change
+   * knows them from what it wrote (RETURNING): spares reading them again.
+   */
+  policiesAfter?: MeshPolicy[];
   /** Events beyond those derived from the mesh diff (e.g. signing key rotation). */
   extraEvents?: NewEvent[];
   /**
@@ -68,7 +74,7 @@ export async function meshWrite<T>(
     const { revision, eventSeq } = await bumpRevision(tx, orgId);
     const { mesh: before, auditHead, activeKey } = await loadWriteContext(tx, orgId);
     const outcome = await change({ tx, revision, before, at });
-    const after = await reloadMesh(tx, orgId, before, outcome.changed);
+    const after = await reloadMesh(tx, orgId, before, outcome.changed, outcome.policiesAfter);
     const events = [
       ...meshChangeEvents(before, after, outcome.changed),
       ...(outcome.extraEvents ?? []),
