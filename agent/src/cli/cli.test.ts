@@ -37,6 +37,7 @@ describe("status", () => {
       peers: [{ id: "p1", name: "db", mesh_ip: "10.100.0.9" }],
       source: "control-plane",
       connected: true,
+      transport: "websocket",
       last_sync: "2026-11-22T10:00:00.000Z",
       last_reconcile: "2026-11-22T10:00:05.000Z",
       ruleset_hash: "abc",
@@ -47,6 +48,7 @@ describe("status", () => {
     expect(code).toBe(2);
     expect(text).toContain("revision:       7 (seq 30)");
     expect(text).toContain("mode:           audit");
+    expect(text).toContain("state from:     control-plane, event stream connected (websocket)");
     expect(text).toContain("last sync:      2026-11-22T10:00:00.000Z (10 s ago)");
     expect(text).toContain("10.100.0.9      db (p1)");
     expect(text).toContain("  nft: boom");

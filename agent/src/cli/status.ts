@@ -25,7 +25,7 @@ export function statusText(
     `node:           ${s.node_id}`,
     `revision:       ${s.revision} (seq ${s.seq})`,
     `mode:           ${s.mode}`,
-    `state from:     ${s.source}${s.connected ? ", event stream connected" : ", event stream not connected"}`,
+    `state from:     ${s.source}${s.connected ? `, event stream connected${s.transport ? ` (${s.transport})` : ""}` : ", event stream not connected"}`,
     `last sync:      ${ago(s.last_sync)}`,
     `last reconcile: ${ago(s.last_reconcile)}`,
     `ruleset hash:   ${s.ruleset_hash ?? "-"}`,

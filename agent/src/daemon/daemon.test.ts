@@ -119,6 +119,7 @@ describe("Daemon", () => {
       mode: "enforce",
       source: "control-plane",
       connected: true,
+      transport: "sse", // the fake control plane refuses the upgrade
     });
     expect(JSON.stringify(log.lines)).not.toContain("tk_node_secret");
   });

@@ -377,6 +377,11 @@ export class Daemon {
   }
 
   #writeStatus(): void {
-    this.#report.write(this.#state, this.#source, this.#stream?.connected ?? false);
+    this.#report.write(
+      this.#state,
+      this.#source,
+      this.#stream?.connected ?? false,
+      this.#stream?.transport,
+    );
   }
 }

@@ -52,7 +52,12 @@ export class Reporter {
   }
 
   /** Writes the status file (no-op before there is a state). */
-  write(state: NodeState | undefined, source: AgentStatus["source"], connected: boolean): void {
+  write(
+    state: NodeState | undefined,
+    source: AgentStatus["source"],
+    connected: boolean,
+    transport?: AgentStatus["transport"],
+  ): void {
     if (!state) return;
     writeStatus(this.deps.dataDir, {
       node_id: this.deps.nodeId,
@@ -63,6 +68,7 @@ export class Reporter {
       peers: state.peers.map((p) => ({ id: p.id, name: p.name, mesh_ip: p.mesh_ip })),
       source,
       connected,
+      ...(transport ? { transport } : {}),
       last_sync: this.#lastSync,
       last_reconcile: this.#lastReconcile,
       ruleset_hash: this.#lastOutcome?.rulesetHash ?? null,

@@ -13,6 +13,8 @@ export interface AgentStatus {
   /** Where the desired state came from: the control plane, or the cache while offline. */
   source: "control-plane" | "cache";
   connected: boolean;
+  /** The event stream's transport (absent in files written by older agents). */
+  transport?: "websocket" | "sse";
   last_sync: string | null;
   last_reconcile: string | null;
   ruleset_hash: string | null;
