@@ -180,71 +180,136 @@ export class RObject {
   }
 }
 
+/** Sets up to this size find elements by scanning, not through a Map. */
+const SMALL_SET = 8;
+
 export class RSet {
-  readonly #map: Map<HashKey, Value>;
-  /** The elements as an array, made on first request (a built set does not change). */
-  #items: readonly Value[] | undefined;
+  /*
+   * The elements in insertion order, in `#vals[0, #n)`: the array is grown
+   * by hand, from four slots (a push onto an empty array reserves 17). A
+   * small set finds an element by scanning, comparing hash keys: the
+   * elements themselves while each is its own hash key (strings, numbers:
+   * nearly always), else `#keys` beside them. A larger one indexes them in
+   * `#map`. A decision's sets are mostly small (a few violations, a handful
+   * of constants), and a Map costs more to make than such a scan.
+   */
+  #vals: Value[];
+  #n: number;
+  #keys: HashKey[] | undefined;
+  #map: Map<HashKey, number> | undefined;
 
   constructor(items?: Iterable<Value>) {
-    this.#map = new Map();
-    this.#items = undefined;
-    if (items) for (const v of items) this.#map.set(hashKey(v), v);
+    this.#vals = EMPTY_VALUES;
+    this.#n = 0;
+    this.#keys = undefined;
+    this.#map = undefined;
+    if (items) for (const v of items) this.add(v);
+  }
+
+  /** Position of the element with hash key `h` (-1: none). */
+  #find(h: HashKey): number {
+    const map = this.#map;
+    if (map !== undefined) {
+      const i = map.get(h);
+      return i === undefined ? -1 : i;
+    }
+    const keys = this.#keys ?? this.#vals;
+    const n = this.#n;
+    for (let i = 0; i < n; i++) if (keys[i] === h) return i;
+    return -1;
   }
 
   get size(): number {
-    return this.#map.size;
+    return this.#n;
   }
 
   has(v: Value): boolean {
-    return this.#map.has(hashKey(v));
+    return this.#find(hashKey(v)) >= 0;
   }
 
   /** Mutates: only while building a value that nobody else holds yet. */
   add(v: Value): void {
-    this.#map.set(hashKey(v), v);
-    if (this.#items !== undefined) this.#items = undefined;
+    const h = hashKey(v);
+    const i = this.#find(h);
+    const n = this.#n;
+    if (this.#keys === undefined && this.#map === undefined && h !== v) {
+      // the first element that is not its own hash key: keep the keys apart
+      this.#keys = this.#vals.slice(0, n) as HashKey[];
+    }
+    // an equal element is replaced in place, as Map.set does
+    if (i >= 0) {
+      this.#vals[i] = v;
+      return;
+    }
+    let vals = this.#vals;
+    if (n === vals.length) {
+      const grown: Value[] = n === 0 ? [null, null, null, null] : new Array(n * 2);
+      for (let j = 0; j < n; j++) grown[j] = vals[j]!;
+      vals = this.#vals = grown;
+    }
+    vals[n] = v;
+    this.#n = n + 1;
+    if (this.#map !== undefined) {
+      this.#map.set(h, n);
+      return;
+    }
+    if (this.#keys !== undefined) this.#keys[n] = h;
+    if (n + 1 > SMALL_SET) {
+      const map = new Map<HashKey, number>();
+      const keys = this.#keys ?? (vals as HashKey[]);
+      for (let j = 0; j <= n; j++) map.set(keys[j]!, j);
+      this.#map = map;
+      this.#keys = undefined;
+    }
   }
 
   /** Mutates: only while building a value that nobody else holds yet. */
   delete(v: Value): void {
-    this.#map.delete(hashKey(v));
-    this.#items = undefined;
+    const i = this.#find(hashKey(v));
+    if (i < 0) return;
+    const rest = this.items().filter((_, j) => j !== i);
+    this.#vals = EMPTY_VALUES;
+    this.#n = 0;
+    this.#keys = undefined;
+    this.#map = undefined;
+    for (const x of rest) this.add(x);
   }
 
   /**
-   * The elements in insertion order, as an array kept with the set: loops
-   * index it, with no iterator or callback per walk.
+   * The elements in insertion order: loops index this array, with no
+   * iterator or callback per walk. Read only.
    */
   items(): readonly Value[] {
-    let items = this.#items;
-    if (items === undefined) {
-      const out = new Array<Value>(this.#map.size);
-      let i = 0;
-      for (const v of this.#map.values()) out[i++] = v;
-      items = this.#items = out;
-    }
-    return items;
+    const vals = this.#vals;
+    // drop the spare slots (in place)
+    if (vals.length !== this.#n) vals.length = this.#n;
+    return vals;
   }
 
   /** Whether `f(element)` returns true for some element (stops at the first). */
   some(f: (v: Value) => unknown): boolean {
-    for (const v of this.#map.values()) if (f(v) === true) return true;
+    const vals = this.#vals;
+    const n = this.#n;
+    for (let i = 0; i < n; i++) if (f(vals[i]!) === true) return true;
     return false;
   }
 
   *values(): IterableIterator<Value> {
-    yield* this.#map.values();
+    yield* this.items();
   }
 
   [Symbol.iterator](): IterableIterator<Value> {
-    return this.#map.values();
+    return this.items().values();
   }
 
   /** Elements in OPA's order. */
   sorted(): Value[] {
-    return [...this.#map.values()].sort(compare);
+    return this.items().slice().sort(compare);
   }
 }
+
+/** The elements of every empty set (never written: the first add replaces it). */
+const EMPTY_VALUES: Value[] = [];
 
 export function isArray(v: Value | undefined): v is readonly Value[] {
   return Array.isArray(v);
