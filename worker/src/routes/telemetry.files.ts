@@ -1,15 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, desc, eq, getTableColumns, sql } from "drizzle-orm";
 import { fileAccessEvents } from "@tether/schema/tables";
+import { eq, sql } from "drizzle-orm";
 import type { App } from "../context.ts";
 import { requireAdmin } from "../middleware/auth.ts";
-import {
-  afterCursor,
-  resolveApp,
-  scopeConditions,
-  timestampText,
-  toPage,
-} from "../services/telemetry/query.ts";
+import { listPage } from "../services/telemetry/query.ts";
 import { adminSecurity, errorResponses } from "./common.ts";
 import {
   FILE_OPERATIONS,
@@ -21,7 +15,6 @@ import {
   rangeIsOrdered,
   scopeFields,
   toFileEvent,
-  toScope,
 } from "./telemetry.schemas.ts";
 
 const KIND = "files";
@@ -67,30 +60,14 @@ const route = createRoute({
 export function registerListFileEvents(app: App): void {
   app.openapi(route, async (c) => {
     const q = c.req.valid("query");
-    const { db } = c.var.services;
-    const orgId = c.var.principal.orgId;
     const t = fileAccessEvents;
-    const appId = await resolveApp(db, orgId, q.app);
-    const limit = q.limit ?? 100;
-    const rows = await db
-      .select({ ...getTableColumns(t), ts: timestampText(t) })
-      .from(t)
-      .where(
-        and(
-          ...scopeConditions(t, toScope(orgId, appId, q)),
-          q.pid === undefined ? undefined : eq(t.pid, q.pid),
-          q.comm === undefined ? undefined : eq(t.comm, q.comm),
-          q.path === undefined ? undefined : eq(t.path, q.path),
-          // starts_with, not LIKE: a `%` or `_` in the prefix is literal.
-          q.path_prefix === undefined ? undefined : sql`starts_with(${t.path}, ${q.path_prefix})`,
-          q.operation === undefined ? undefined : eq(t.operation, q.operation),
-          q.success === undefined ? undefined : eq(t.success, q.success),
-          afterCursor(t, KIND, q.cursor),
-        ),
-      )
-      .orderBy(desc(t.timestamp), desc(t.id))
-      .limit(limit + 1);
-    const page = toPage(KIND, rows, limit);
+    const page = await listPage(c.var.services.db, t, KIND, c.var.principal.orgId, q, [
+      q.path === undefined ? undefined : eq(t.path, q.path),
+      // starts_with, not LIKE: a `%` or `_` in the prefix is literal.
+      q.path_prefix === undefined ? undefined : sql`starts_with(${t.path}, ${q.path_prefix})`,
+      q.operation === undefined ? undefined : eq(t.operation, q.operation),
+      q.success === undefined ? undefined : eq(t.success, q.success),
+    ]);
     return c.json({ events: page.rows.map(toFileEvent), next_cursor: page.nextCursor }, 200);
   });
 }

@@ -1,15 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, desc, eq, getTableColumns } from "drizzle-orm";
 import { networkEvents } from "@tether/schema/tables";
+import { eq } from "drizzle-orm";
 import type { App } from "../context.ts";
 import { requireAdmin } from "../middleware/auth.ts";
-import {
-  afterCursor,
-  resolveApp,
-  scopeConditions,
-  timestampText,
-  toPage,
-} from "../services/telemetry/query.ts";
+import { listPage } from "../services/telemetry/query.ts";
 import { adminSecurity, errorResponses } from "./common.ts";
 import {
   NetworkEvent,
@@ -20,7 +14,6 @@ import {
   rangeIsOrdered,
   scopeFields,
   toNetworkEvent,
-  toScope,
 } from "./telemetry.schemas.ts";
 
 const KIND = "network";
@@ -72,32 +65,16 @@ const route = createRoute({
 export function registerListNetworkEvents(app: App): void {
   app.openapi(route, async (c) => {
     const q = c.req.valid("query");
-    const { db } = c.var.services;
-    const orgId = c.var.principal.orgId;
     const t = networkEvents;
-    const appId = await resolveApp(db, orgId, q.app);
-    const limit = q.limit ?? 100;
-    const rows = await db
-      .select({ ...getTableColumns(t), ts: timestampText(t) })
-      .from(t)
-      .where(
-        and(
-          ...scopeConditions(t, toScope(orgId, appId, q)),
-          q.pid === undefined ? undefined : eq(t.pid, q.pid),
-          q.comm === undefined ? undefined : eq(t.comm, q.comm),
-          // Text equality: a cast of the stored column to inet would fail the whole query on one odd row.
-          q.dst === undefined ? undefined : eq(t.dstIp, q.dst),
-          q.dst_port === undefined ? undefined : eq(t.dstPort, q.dst_port),
-          q.dns === undefined ? undefined : eq(t.dnsQuery, q.dns),
-          q.protocol === undefined ? undefined : eq(t.protocol, q.protocol),
-          q.direction === undefined ? undefined : eq(t.direction, q.direction),
-          q.action === undefined ? undefined : eq(t.action, q.action),
-          afterCursor(t, KIND, q.cursor),
-        ),
-      )
-      .orderBy(desc(t.timestamp), desc(t.id))
-      .limit(limit + 1);
-    const page = toPage(KIND, rows, limit);
+    const page = await listPage(c.var.services.db, t, KIND, c.var.principal.orgId, q, [
+      // Text equality: a cast of the stored column to inet would fail the whole query on one odd row.
+      q.dst === undefined ? undefined : eq(t.dstIp, q.dst),
+      q.dst_port === undefined ? undefined : eq(t.dstPort, q.dst_port),
+      q.dns === undefined ? undefined : eq(t.dnsQuery, q.dns),
+      q.protocol === undefined ? undefined : eq(t.protocol, q.protocol),
+      q.direction === undefined ? undefined : eq(t.direction, q.direction),
+      q.action === undefined ? undefined : eq(t.action, q.action),
+    ]);
     return c.json({ events: page.rows.map(toNetworkEvent), next_cursor: page.nextCursor }, 200);
   });
 }

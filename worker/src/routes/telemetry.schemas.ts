@@ -1,5 +1,4 @@
 import { z } from "@hono/zod-openapi";
-import type { TelemetryScope } from "../services/telemetry/query.ts";
 
 /** Query parameters shared by the telemetry listings, the stats and the audit log. */
 export const rfc3339 = z.iso.datetime({ offset: true, error: "must be an RFC 3339 date-time" });
@@ -58,14 +57,6 @@ export function rangeIsOrdered(
   if (q.from !== undefined && q.to !== undefined && Date.parse(q.from) >= Date.parse(q.to)) {
     ctx.addIssue({ code: "custom", path: ["to"], message: "must be after from" });
   }
-}
-
-export function toScope(
-  orgId: string,
-  appId: string | undefined,
-  q: { node?: string | undefined; from?: string | undefined; to?: string | undefined },
-): TelemetryScope {
-  return { orgId, appId, nodeId: q.node, from: q.from, to: q.to };
 }
 
 const eventBase = {

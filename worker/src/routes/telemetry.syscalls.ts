@@ -1,15 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, desc, eq, getTableColumns } from "drizzle-orm";
 import { syscallEvents } from "@tether/schema/tables";
+import { eq } from "drizzle-orm";
 import type { App } from "../context.ts";
 import { requireAdmin } from "../middleware/auth.ts";
-import {
-  afterCursor,
-  resolveApp,
-  scopeConditions,
-  timestampText,
-  toPage,
-} from "../services/telemetry/query.ts";
+import { listPage } from "../services/telemetry/query.ts";
 import { adminSecurity, errorResponses } from "./common.ts";
 import {
   pageFields,
@@ -19,7 +13,6 @@ import {
   rangeIsOrdered,
   SyscallEvent,
   scopeFields,
-  toScope,
   toSyscallEvent,
 } from "./telemetry.schemas.ts";
 
@@ -62,27 +55,11 @@ const route = createRoute({
 export function registerListSyscalls(app: App): void {
   app.openapi(route, async (c) => {
     const q = c.req.valid("query");
-    const { db } = c.var.services;
-    const orgId = c.var.principal.orgId;
     const t = syscallEvents;
-    const appId = await resolveApp(db, orgId, q.app);
-    const limit = q.limit ?? 100;
-    const rows = await db
-      .select({ ...getTableColumns(t), ts: timestampText(t) })
-      .from(t)
-      .where(
-        and(
-          ...scopeConditions(t, toScope(orgId, appId, q)),
-          q.pid === undefined ? undefined : eq(t.pid, q.pid),
-          q.comm === undefined ? undefined : eq(t.comm, q.comm),
-          q.syscall === undefined ? undefined : eq(t.syscallName, q.syscall),
-          q.success === undefined ? undefined : eq(t.success, q.success),
-          afterCursor(t, KIND, q.cursor),
-        ),
-      )
-      .orderBy(desc(t.timestamp), desc(t.id))
-      .limit(limit + 1);
-    const page = toPage(KIND, rows, limit);
+    const page = await listPage(c.var.services.db, t, KIND, c.var.principal.orgId, q, [
+      q.syscall === undefined ? undefined : eq(t.syscallName, q.syscall),
+      q.success === undefined ? undefined : eq(t.success, q.success),
+    ]);
     return c.json({ events: page.rows.map(toSyscallEvent), next_cursor: page.nextCursor }, 200);
   });
 }

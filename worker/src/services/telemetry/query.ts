@@ -1,10 +1,10 @@
-import { and, eq, or, type SQL, sql } from "drizzle-orm";
 import {
   apps,
   type fileAccessEvents,
   type networkEvents,
   type syscallEvents,
 } from "@tether/schema/tables";
+import { and, desc, eq, getTableColumns, or, type SQL, sql } from "drizzle-orm";
 import { ApiError } from "../../errors.ts";
 import type { Tx } from "../audit.ts";
 import { decodeTimeCursor, encodeTimeCursor } from "./cursor.ts";
@@ -102,4 +102,51 @@ export function toPage<R extends { id: number; ts: string }>(
   const page = rows.slice(0, limit);
   const last = page[page.length - 1]!;
   return { rows: page, nextCursor: encodeTimeCursor(kind, { timestamp: last.ts, id: last.id }) };
+}
+
+/** The query fields every telemetry listing takes, besides its own filters. */
+export interface ListQuery {
+  app?: string | undefined;
+  node?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  pid?: number | undefined;
+  comm?: string | undefined;
+  cursor?: string | undefined;
+  limit?: number | undefined;
+}
+
+/**
+ * One page of a telemetry table, newest first (timestamp, id): the org,
+ * app, node and time scope, the process filters, the table's own
+ * `filters`, and keyset pagination after `q.cursor`.
+ */
+export async function listPage<T extends TelemetryTable>(
+  db: Tx,
+  t: T,
+  kind: string,
+  orgId: string,
+  q: ListQuery,
+  filters: (SQL | undefined)[],
+): Promise<{ rows: (T["$inferSelect"] & { ts: string })[]; nextCursor: string | null }> {
+  const appId = await resolveApp(db, orgId, q.app);
+  const limit = q.limit ?? 100;
+  const table = t as TelemetryTable;
+  const rows = await db
+    .select({ ...getTableColumns(table), ts: timestampText(table) })
+    .from(table)
+    .where(
+      and(
+        ...scopeConditions(table, { orgId, appId, nodeId: q.node, from: q.from, to: q.to }),
+        q.pid === undefined ? undefined : eq(table.pid, q.pid),
+        q.comm === undefined ? undefined : eq(table.comm, q.comm),
+        ...filters,
+        afterCursor(table, kind, q.cursor),
+      ),
+    )
+    .orderBy(desc(table.timestamp), desc(table.id))
+    .limit(limit + 1);
+  type Row = T["$inferSelect"] & { ts: string };
+  const page = toPage(kind, rows, limit);
+  return { rows: page.rows as unknown as Row[], nextCursor: page.nextCursor };
 }
