@@ -144,37 +144,43 @@ export class SimAgent {
    * pong_ack), or POST /pong on SSE. No database and no signature on the
    * way: the round trip the propagation is compared with.
    */
-  async #pong(id: string, attempt = 0): Promise<void> {
+  async #pong(id: string): Promise<void> {
     if (this.#socket) {
       this.#socket.send(JSON.stringify({ type: "pong", id }));
       return;
     }
-    try {
-      const res = await fetch(`${this.server}/v1/nodes/${this.node.id}/pong`, {
-        method: "POST",
-        headers: {
-          authorization: `Bearer ${this.node.credential}`,
-          "content-type": "application/json",
-        },
-        body: JSON.stringify({ ping_id: id }),
-      });
-      const body = (await res.json()) as { recorded?: boolean };
-      if (res.status !== 200 || !body.recorded) throw new Error(`pong ${res.status}`);
-      this.pongs.set(id, this.now());
-    } catch (err) {
-      if (attempt >= 5) throw err;
-      this.retries++;
-      await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-      await this.#pong(id, attempt + 1);
+    const { body } = await this.#post("pong", { ping_id: id });
+    if (!(body as { recorded?: boolean }).recorded) throw new Error(`pong of ${id} not recorded`);
+    this.pongs.set(id, this.now());
+  }
+
+  /** POST /v1/nodes/{id}/<path>; like the real agent, a failure is retried with backoff. */
+  async #post(path: string, payload: unknown): Promise<{ body: unknown; headers: Headers }> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const res = await fetch(`${this.server}/v1/nodes/${this.node.id}/${path}`, {
+          method: "POST",
+          headers: {
+            authorization: `Bearer ${this.node.credential}`,
+            "content-type": "application/json",
+          },
+          body: JSON.stringify(payload),
+        });
+        const body = await res.json();
+        if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
+        return { body, headers: res.headers };
+      } catch (err) {
+        if (attempt >= 5) throw err;
+        this.retries++;
+        await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+      }
     }
   }
 
-  async #onPolicy(data: string, attempt = 0): Promise<void> {
+  async #onPolicy(data: string): Promise<void> {
     const envelope = JSON.parse(data) as Envelope;
-    if (attempt === 0) {
-      const rev = (JSON.parse(envelope.payload) as { revision: number }).revision;
-      this.received.set(rev, this.now());
-    }
+    const { revision } = JSON.parse(envelope.payload) as { revision: number };
+    this.received.set(revision, this.now());
     const bytes = signingBytes(envelope);
     const signature = Buffer.from(envelope.signature, "base64");
     let ok = false;
@@ -188,7 +194,6 @@ export class SimAgent {
       this.verifyFailures++;
       return;
     }
-    const { revision } = JSON.parse(envelope.payload) as { revision: number };
     const report = {
       applied_revision: revision,
       ruleset_hash: null,
@@ -199,26 +204,9 @@ export class SimAgent {
       this.#socket.send(JSON.stringify({ type: "status", id: String(revision), report }));
       return;
     }
-    try {
-      const res = await fetch(`${this.server}/v1/nodes/${this.node.id}/status`, {
-        method: "POST",
-        headers: {
-          authorization: `Bearer ${this.node.credential}`,
-          "content-type": "application/json",
-        },
-        body: JSON.stringify(report),
-      });
-      await res.arrayBuffer();
-      if (res.status === 200) {
-        this.acks.set(revision, this.now());
-        if (res.headers.get("x-tether-ack") === "batched") this.batchedAcks++;
-      } else throw new Error(`status ${res.status}`);
-    } catch (err) {
-      if (attempt >= 5) throw err;
-      this.retries++;
-      await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-      await this.#onPolicy(data, attempt + 1);
-    }
+    const { headers } = await this.#post("status", report);
+    this.acks.set(revision, this.now());
+    if (headers.get("x-tether-ack") === "batched") this.batchedAcks++;
   }
 
   stop(): void {
