@@ -378,6 +378,9 @@ function compareStrings(a: string, b: string): number {
 
 /** OPA's total order: null < boolean < number < string < array < object < set. */
 export function compare(a: Value, b: Value): number {
+  // the common cases first, with no type names: two numbers, two strings
+  if (typeof a === "number" && typeof b === "number") return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === "string" && typeof b === "string") return compareStrings(a, b);
   const ta = typeName(a);
   const tb = typeName(b);
   if (ta !== tb) return RANK[ta]! - RANK[tb]!;

@@ -64,7 +64,8 @@ function memberWithKey(k: Value, x: Value, coll: Value): boolean {
 }
 
 export const aggregateBuiltins: BuiltinTable = [
-  def("count", [{ oneOf: [STR, ARR, OBJ, SET] }], NUM, ([v]) => {
+  def("count", [{ oneOf: [STR, ARR, OBJ, SET] }], NUM, (args) => {
+    const v = args[0] as Value;
     if (typeof v === "string") return runeCount(v);
     if (Array.isArray(v)) return v.length;
     if (v instanceof RSet || v instanceof RObject) return v.size;
@@ -77,8 +78,8 @@ export const aggregateBuiltins: BuiltinTable = [
   def("sort", [COLL], { array: ANY }, (args) => [...collection("sort", args, 0)].sort(compare)),
   def("all", [COLL], BOOL, (args) => booleans("all", args).every((x) => x === true), DEPRECATED),
   def("any", [COLL], BOOL, (args) => booleans("any", args).some((x) => x === true), DEPRECATED),
-  def("internal.member_2", [ANY, ANY], BOOL, ([x, c]) => member(x as Value, c as Value)),
-  def("internal.member_3", [ANY, ANY, ANY], BOOL, ([k, x, c]) =>
-    memberWithKey(k as Value, x as Value, c as Value),
+  def("internal.member_2", [ANY, ANY], BOOL, (args) => member(args[0] as Value, args[1] as Value)),
+  def("internal.member_3", [ANY, ANY, ANY], BOOL, (args) =>
+    memberWithKey(args[0] as Value, args[1] as Value, args[2] as Value),
   ),
 ];

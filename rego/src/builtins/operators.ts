@@ -8,8 +8,9 @@ import * as N from "./numeric.ts";
 import type { BuiltinTable, TypeSpec } from "./types.ts";
 import { ANY, BOOL, def, fail, NUM, num, SET, set } from "./util.ts";
 
+// operands by index, not destructured: `([a, b]) =>` walks the array's iterator
 const cmp = (name: string, test: (c: number) => boolean) =>
-  def(name, [ANY, ANY], BOOL, ([a, b]) => test(compare(a as Value, b as Value)));
+  def(name, [ANY, ANY], BOOL, (args) => test(compare(args[0] as Value, args[1] as Value)));
 
 const arith = (name: string, op: (a: N.Num, b: N.Num) => N.Num) =>
   def(name, [NUM, NUM], NUM, (args) => op(num(name, args, 0), num(name, args, 1)));
@@ -29,8 +30,8 @@ function minus(args: readonly Value[]): Value {
 }
 
 export const operatorBuiltins: BuiltinTable = [
-  def("equal", [ANY, ANY], BOOL, ([a, b]) => equal(a as Value, b as Value)),
-  def("neq", [ANY, ANY], BOOL, ([a, b]) => !equal(a as Value, b as Value)),
+  def("equal", [ANY, ANY], BOOL, (args) => equal(args[0] as Value, args[1] as Value)),
+  def("neq", [ANY, ANY], BOOL, (args) => !equal(args[0] as Value, args[1] as Value)),
   cmp("lt", (c) => c < 0),
   cmp("gt", (c) => c > 0),
   cmp("lte", (c) => c <= 0),

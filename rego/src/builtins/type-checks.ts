@@ -3,8 +3,9 @@ import { RObject, RSet, typeName, type Value } from "../value.ts";
 import type { BuiltinTable } from "./types.ts";
 import { ANY, BOOL, def, STR } from "./util.ts";
 
+// the operand by index, not destructured: `([v]) =>` walks the array's iterator
 const is = (name: string, test: (v: Value) => boolean) =>
-  def(name, [ANY], BOOL, ([v]) => test(v as Value));
+  def(name, [ANY], BOOL, (args) => test(args[0] as Value));
 
 export const typeBuiltins: BuiltinTable = [
   is("is_number", (v) => typeof v === "number" || typeof v === "bigint"),
@@ -14,5 +15,5 @@ export const typeBuiltins: BuiltinTable = [
   is("is_set", (v) => v instanceof RSet),
   is("is_object", (v) => v instanceof RObject),
   is("is_null", (v) => v === null),
-  def("type_name", [ANY], STR, ([v]) => typeName(v as Value)),
+  def("type_name", [ANY], STR, (args) => typeName(args[0] as Value)),
 ];
