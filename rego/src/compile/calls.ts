@@ -1,7 +1,7 @@
 import type { Term, TermOf } from "../ast/nodes.ts";
 import type { BuiltinDef } from "../builtins/types.ts";
 import { RegoError } from "../errors.ts";
-import { argsOf } from "../eval/args.ts";
+import { type Arg, argsOf } from "../eval/args.ts";
 import { displayString } from "../eval/format.ts";
 import { callFunction } from "../eval/functions.ts";
 import {
@@ -17,6 +17,7 @@ import {
 import { unifyValue } from "../eval/unify.ts";
 import { equal, RObject, type Value } from "../value.ts";
 import { directBuiltinCall } from "./builtin-calls.ts";
+import { compileOrdering, isOrdering } from "./comparisons.ts";
 import type { CompileCtx } from "./context.ts";
 import type { Scope } from "./scope.ts";
 import { compilePat, compileTerm, evalAll, getAll, getters } from "./terms.ts";
@@ -283,6 +284,20 @@ export function compileCall(cx: CompileCtx, t: TermOf<"call">, scope: Scope): Te
     }
   };
   const gets = out ? undefined : getters(inputs);
+  if (gets && gets.length === 2 && callee.kind === "builtin" && isOrdering(key)) {
+    const [a0, a1] = argsOf(inputs) as [Arg, Arg];
+    const slow = gets;
+    return compileOrdering(key, a0, a1, (q, env) => {
+      const args = getAll(q, env, slow);
+      if (!args) return undefined;
+      let r: Value | undefined;
+      call(q, args, (v) => {
+        r = v;
+        return true;
+      });
+      return r;
+    });
+  }
   if (
     gets &&
     gets.length === 2 &&

@@ -141,3 +141,39 @@ bad := startswith(input.path, input.n)
     );
   });
 });
+
+describe("orderings compared in place", () => {
+  const engine = compile({
+    "o.rego": `package o
+ops := [input.a < input.b, input.a > input.b, input.a <= input.b, input.a >= input.b]
+tested contains "lt" if input.a < input.b
+tested contains "gte" if input.a >= input.b
+tested contains "big" if count(input.list) > 1
+mocked := v if v := input.a < input.b with lt as gt
+mocked_test if input.a < input.b with lt as gt
+`,
+  });
+  const run = (rule: string, input: unknown) => {
+    const r = engine.evalPath(`data.o.${rule}`, { input });
+    return r.defined ? toJSON(r.value!) : "undefined";
+  };
+
+  it("order numbers, strings and mixed types as OPA does", () => {
+    expect(run("ops", { a: 1, b: 2 })).toEqual([true, false, true, false]);
+    expect(run("ops", { a: 2, b: 2.0 })).toEqual([false, false, true, true]);
+    expect(run("ops", { a: "b", b: "a" })).toEqual([false, true, false, true]);
+    // numbers sort before strings, null before everything
+    expect(run("ops", { a: 10, b: "1" })).toEqual([true, false, true, false]);
+    expect(run("ops", { a: null, b: false })).toEqual([true, false, true, false]);
+    expect(run("ops", { a: [1, 2], b: [1, 3] })).toEqual([true, false, true, false]);
+    expect(run("ops", { a: 1 })).toBe("undefined");
+  });
+
+  it("as body literals, and mocked", () => {
+    expect(run("tested", { a: 1, b: 2, list: [1, 2] })).toEqual(["big", "lt"]);
+    expect(run("tested", { a: 3, b: 2, list: [] })).toEqual(["gte"]);
+    expect(run("mocked", { a: 1, b: 2 })).toBe(false);
+    expect(run("mocked_test", { a: 3, b: 2 })).toBe(true);
+    expect(run("mocked_test", { a: 1, b: 2 })).toBe("undefined");
+  });
+});
