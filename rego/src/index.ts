@@ -172,7 +172,9 @@ export class Engine {
     const strict = opts.strict === true;
     const bctx = new QueryContext(strict, opts.nowNs);
     return {
-      input: opts.input === undefined ? undefined : toValue(opts.input),
+      // wrapped when first needed whole: input paths read the JSON directly
+      input: undefined,
+      inputJSON: opts.input,
       data,
       hasData: data !== EMPTY && (!(data instanceof RObject) || data.size > 0),
       constGen: this.#constGen(opts.data),

@@ -1,6 +1,6 @@
 import type { TermOf } from "../ast/nodes.ts";
 import { RegoError } from "../errors.ts";
-import { Arg, argOf, argValue, CONSTANT, INPUT, inputValue, SLOT } from "../eval/args.ts";
+import { Arg, argOf, argValue, CONSTANT, INPUT, inputOf, inputValue, SLOT } from "../eval/args.ts";
 import { navData, nodeValue, ownValue } from "../eval/documents.ts";
 import { getIn } from "../eval/json-input.ts";
 import { index, navigate, type Operand } from "../eval/operands.ts";
@@ -82,7 +82,8 @@ export function compileGlobalRef(cx: CompileCtx, g: GlobalRef, ops: readonly Ope
     }
     return (q, env, k) => {
       q.track.impure = true;
-      return q.input === undefined ? false : navigate(q, env, q.input, all, 0, k);
+      const input = inputOf(q);
+      return input === undefined ? false : navigate(q, env, input, all, 0, k);
     };
   }
   // Walk the rule tree as far as constant segments go.

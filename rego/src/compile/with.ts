@@ -1,5 +1,6 @@
 import type { Expr, Term } from "../ast/nodes.ts";
 import { RegoError } from "../errors.ts";
+import { inputOf } from "../eval/args.ts";
 import { callFunction } from "../eval/functions.ts";
 import { type ExprFn, type FnOverride, newStamp, type Query, type TermFn } from "../eval/types.ts";
 import { RObject, type Value } from "../value.ts";
@@ -93,7 +94,7 @@ export function compileWith(cx: CompileCtx, e: Expr, scope: Scope, inner: ExprFn
     };
   });
   return (q, env, k) => {
-    let input = q.input;
+    let input = inputOf(q);
     let data = q.data;
     let masked: Set<DocNode> | undefined;
     let fns: Map<string, FnOverride> | undefined;
@@ -119,6 +120,7 @@ export function compileWith(cx: CompileCtx, e: Expr, scope: Scope, inner: ExprFn
     const child: Query = {
       ...q,
       input,
+      inputJSON: undefined,
       data,
       stamp: newStamp(),
       consts: false,

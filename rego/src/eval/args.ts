@@ -1,5 +1,5 @@
 import type { Value } from "../value.ts";
-import { getIn } from "./json-input.ts";
+import { getIn, jsonIn, lazyJSON } from "./json-input.ts";
 import type { Env, Getter, InputMemo, Query, TermFn } from "./types.ts";
 
 /** What an `Arg` is: a literal (`value`). */
@@ -45,11 +45,22 @@ export function argValue(q: Query, env: Env, a: Arg): Value | undefined {
   }
 }
 
+/** The query's input as a Rego value (undefined: no input). */
+export function inputOf(q: Query): Value | undefined {
+  let v = q.input;
+  if (v === undefined && q.inputJSON !== undefined) v = q.input = lazyJSON(q.inputJSON);
+  return v;
+}
+
 /** An input path's value, read once per query into its memo. */
 export function inputValue(q: Query, memo: InputMemo): Value | undefined {
   q.track.impure = true;
   if (memo.stamp === q.stamp) return memo.value;
-  const v = getIn(q.input, memo.keys);
+  const json = q.inputJSON;
+  const v =
+    json !== undefined && q.input === undefined
+      ? jsonIn(json, memo.keys)
+      : getIn(q.input, memo.keys);
   memo.stamp = q.stamp;
   memo.value = v;
   return v;

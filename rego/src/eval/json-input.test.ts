@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { equal, fromJSON, RObject, RSet, toJSON } from "../value.ts";
-import { getIn, type JsonObject, lazyJSON } from "./json-input.ts";
+import { equal, fromJSON, RObject, RSet, toJSON, type Value } from "../value.ts";
+import { getIn, type JsonObject, jsonIn, lazyJSON } from "./json-input.ts";
 
 describe("lazyJSON", () => {
   const raw = { a: 1, b: { c: [1, { d: "x" }] }, gone: undefined, "2": "two" };
@@ -86,5 +86,49 @@ describe("RObject keys", () => {
     o.delete([1, "a"]);
     expect(o.has([1, "a"])).toBe(false);
     expect(o.size).toBe(3);
+  });
+});
+
+describe("jsonIn", () => {
+  const raw = {
+    a: { b: [10, { c: "deep" }], n: null, big: 2n ** 70n, small: 5n, gone: undefined },
+    rego: RObject.fromRecord({ k: "v" }),
+    s: new RSet(["m"]),
+  };
+
+  it("reads paths as getIn does on the converted input, converting only the result", () => {
+    const paths: Value[][] = [
+      [],
+      ["a"],
+      ["a", "b"],
+      ["a", "b", 1, "c"],
+      ["a", "b", 0],
+      ["a", "b", "0"],
+      ["a", "n"],
+      ["a", "big"],
+      ["a", "small"],
+      ["a", "gone"],
+      ["a", "missing", "x"],
+      ["rego", "k"],
+      ["s", "m"],
+      ["s", "x"],
+      [1],
+    ];
+    for (const p of paths) {
+      const want = getIn(lazyJSON(raw), p);
+      const got = jsonIn(raw, p);
+      expect(got === undefined ? "undefined" : toJSON(got)).toEqual(
+        want === undefined ? "undefined" : toJSON(want),
+      );
+    }
+    expect(jsonIn(raw, ["a", "small"])).toBe(5);
+  });
+
+  it("sees own members only", () => {
+    for (const key of ["constructor", "toString", "__proto__", "hasOwnProperty"]) {
+      expect(jsonIn({}, [key])).toBeUndefined();
+      expect(jsonIn({ a: {} }, ["a", key])).toBeUndefined();
+    }
+    expect(jsonIn(JSON.parse('{"__proto__": 1}'), ["__proto__"])).toBe(1);
   });
 });

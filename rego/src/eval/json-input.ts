@@ -155,6 +155,23 @@ function isRecord(x: unknown): x is Record<string, unknown> {
   );
 }
 /**
+ * `json[keys[0]][keys[1]]...` on the caller's JSON, converting only what it
+ * returns: a query's input paths are read without wrapping the input first.
+ */
+export function jsonIn(json: unknown, keys: readonly Value[]): Value | undefined {
+  let raw = json;
+  for (let i = 0; i < keys.length; i++) {
+    // arrays and Rego values placed in the JSON: as values from here on
+    if (!isRecord(raw)) return getIn(lazyJSON(raw), keys, i);
+    const key = keys[i];
+    if (typeof key !== "string" || !hasOwn.call(raw, key)) return undefined;
+    raw = raw[key];
+  }
+  // like JSON.stringify: a member set to `undefined` is absent
+  return raw === undefined ? undefined : lazyJSON(raw);
+}
+
+/**
  * `v[keys[i]][keys[i+1]]...` for any value; lazily converted JSON objects
  * are followed member by member without converting what lies between.
  */

@@ -117,7 +117,14 @@ export const PENDING = Symbol("pending");
 
 /** State of one query evaluation; `with` creates a child with its own cache. */
 export interface Query {
-  readonly input: Value | undefined;
+  /**
+   * The input as a Rego value; with `inputJSON` set, made from it when first
+   * asked for (`inputOf`): input paths read the JSON directly, and most
+   * queries never need the whole document as a value.
+   */
+  input: Value | undefined;
+  /** The input as the caller passed it (plain JSON), while `input` is not made yet. */
+  readonly inputJSON: unknown;
   readonly data: Value;
   /**
    * This evaluation's mark on the documents it memoises (`DocNode.memo`):
