@@ -109,14 +109,24 @@ function delimKey(d: Value): string | undefined {
   return key;
 }
 
-/** Compiled matchers by pattern, then by delimiter key; bounded, cleared when full. */
-const compiled = new Map<string, Map<string, RegExp>>();
+/**
+ * A pattern's compiled matchers by delimiter key, and the one used last at
+ * hand (a policy passes one delimiter list: one Map lookup per call).
+ */
+interface Compiled {
+  readonly byDelims: Map<string, RegExp>;
+  lastKey: string;
+  lastRe: RegExp;
+}
+
+/** Compiled matchers by pattern; bounded, cleared when full. */
+const compiled = new Map<string, Compiled>();
 let compiledCount = 0;
 const MAX_COMPILED = 5000;
 
 function compile(pattern: string, key: string, delims: readonly string[]): RegExp {
-  let byDelims = compiled.get(pattern);
-  let re = byDelims?.get(key);
+  let entry = compiled.get(pattern);
+  let re = entry?.byDelims.get(key);
   if (re) return re;
   try {
     re = new RegExp(globToRegex(pattern, delims), "u");
@@ -126,13 +136,15 @@ function compile(pattern: string, key: string, delims: readonly string[]): RegEx
   if (compiledCount >= MAX_COMPILED) {
     compiled.clear();
     compiledCount = 0;
-    byDelims = undefined;
+    entry = undefined;
   }
-  if (!byDelims) {
-    byDelims = new Map();
-    compiled.set(pattern, byDelims);
+  if (!entry) {
+    entry = { byDelims: new Map(), lastKey: key, lastRe: re };
+    compiled.set(pattern, entry);
   }
-  byDelims.set(key, re);
+  entry.byDelims.set(key, re);
+  entry.lastKey = key;
+  entry.lastRe = re;
   compiledCount++;
   return re;
 }
@@ -152,8 +164,16 @@ function match(args: readonly Value[]): boolean {
   const fastKey = lastDelimKey;
   if (fastKey !== undefined) {
     const text = str("glob.match", args, 2);
-    const re = compiled.get(pattern)?.get(fastKey);
-    if (re) return re.test(text);
+    const entry = compiled.get(pattern);
+    if (entry !== undefined) {
+      if (entry.lastKey === fastKey) return entry.lastRe.test(text);
+      const re = entry.byDelims.get(fastKey);
+      if (re) {
+        entry.lastKey = fastKey;
+        entry.lastRe = re;
+        return re.test(text);
+      }
+    }
   }
   const delims = delimiters(args);
   const text = str("glob.match", args, 2);

@@ -19,6 +19,13 @@ describe("net", () => {
     expect(call("net.cidr_contains", "172.17.0.0/24", "172.17.0.0/16")).toBe(false);
     expect(call("net.cidr_contains", "2001:4860::/32", "2001:4860:4860:1234::8888/40")).toBe(true);
     expect(call("net.cidr_contains", "10.0.0.0/8", "::1")).toBe(false);
+    // IPv4 block edges, including the top of the address space
+    expect(call("net.cidr_contains", "10.0.0.0/8", "10.255.255.255")).toBe(true);
+    expect(call("net.cidr_contains", "10.0.0.0/8", "11.0.0.0")).toBe(false);
+    expect(call("net.cidr_contains", "10.0.0.0/8", "9.255.255.255")).toBe(false);
+    expect(call("net.cidr_contains", "0.0.0.0/0", "255.255.255.255")).toBe(true);
+    expect(call("net.cidr_contains", "255.255.255.0/24", "255.255.255.128/25")).toBe(true);
+    expect(call("net.cidr_contains", "255.255.255.128/25", "255.255.255.0/24")).toBe(false);
     expect(call("net.cidr_intersects", "fd1e:5bfe:8af3:9ddc::/64", "2001:4860:4860::8888/32")).toBe(
       false,
     );

@@ -12,7 +12,7 @@ import {
   parseIp,
 } from "./net-ip.ts";
 import type { BuiltinTable } from "./types.ts";
-import { ANY, BOOL, def, DEPRECATED, fail, STR, str, typeError } from "./util.ts";
+import { ANY, BOOL, DEPRECATED, def, fail, STR, str, typeError } from "./util.ts";
 
 function cidrOperand(name: string, s: string): Cidr {
   const c = parseCidr(s);
@@ -29,11 +29,17 @@ function cidrOrIp(name: string, s: string): Cidr {
   return { v6: ip.v6, start: ip.n, prefix, addr: ip.n };
 }
 
-/** A block's first and last address, for containment tests. */
+/**
+ * A block's first and last address, for containment tests: as numbers for
+ * IPv4 (exact below 2^53, and compared without BigInt arithmetic), as
+ * bigints for IPv6 (`lo` and `hi` then unused).
+ */
 interface Range {
   v6: boolean;
   start: bigint;
   last: bigint;
+  lo: number;
+  hi: number;
 }
 
 /**
@@ -46,7 +52,15 @@ const targetRanges = new Map<string, Range>();
 const MAX_RANGES = 10_000;
 
 function remember(cache: Map<string, Range>, s: string, c: Cidr): Range {
-  const r: Range = { v6: c.v6, start: c.start, last: lastOf(c) };
+  const last = lastOf(c);
+  const v4 = !c.v6;
+  const r: Range = {
+    v6: c.v6,
+    start: c.start,
+    last,
+    lo: v4 ? Number(c.start) : 0,
+    hi: v4 ? Number(last) : 0,
+  };
   if (cache.size >= MAX_RANGES) cache.clear();
   cache.set(s, r);
   return r;
@@ -55,7 +69,9 @@ function remember(cache: Map<string, Range>, s: string, c: Cidr): Range {
 function containsText(name: string, a: string, b: string): boolean {
   const ra = cidrRanges.get(a) ?? remember(cidrRanges, a, cidrOperand(name, a));
   const rb = targetRanges.get(b) ?? remember(targetRanges, b, cidrOrIp(name, b));
-  return ra.v6 === rb.v6 && ra.start <= rb.start && rb.last <= ra.last;
+  if (ra.v6 !== rb.v6) return false;
+  if (!ra.v6) return ra.lo <= rb.lo && rb.hi <= ra.hi;
+  return ra.start <= rb.start && rb.last <= ra.last;
 }
 
 function contains(a: Cidr, b: Cidr): boolean {
