@@ -10,7 +10,7 @@ import { inputMemo } from "./refs.ts";
 import { indexTree } from "./rule-index.ts";
 import { compileRule, ruleKind, splitHead } from "./rules.ts";
 import type { GlobalRef, ModuleCtx } from "./scope.ts";
-import { DocNode } from "./tree.ts";
+import { type CompiledRule, DocNode } from "./tree.ts";
 
 /** Thrown by `compile` with every error found. */
 export class RegoCompileErrors extends Error {
@@ -67,6 +67,8 @@ export function compilePolicy(
   }
   // Place every rule in the tree before compiling bodies, so refs resolve to nodes.
   const placed: { m: Module; ctx: ModuleCtx; node: DocNode; r: Module["rules"][number] }[] = [];
+  /** Each compiled rule's module, to compile it again for the rule index. */
+  const moduleOf = new Map<CompiledRule, ModuleCtx>();
   for (const m of modules) {
     const pkg: Value[] = [...m.pkg];
     const ctx: ModuleCtx = {
@@ -91,6 +93,7 @@ export function compilePolicy(
     cx.deps.current = node;
     try {
       const c = compileRule(cx, r, ctx);
+      moduleOf.set(c, ctx);
       if (c.suffix.length > 0) node.dynamic.push(c);
       else if (r.isDefault) {
         if (node.defaultRule) {
@@ -127,6 +130,25 @@ export function compilePolicy(
   cx.deps.current = undefined;
   if (cx.errors.length === 0) cx.errors.push(...findRecursion(cx.deps));
   if (cx.errors.length > 0) throw new RegoCompileErrors(cx.errors);
-  indexTree(root, (path) => inputMemo(cx, path));
+  indexTree(
+    root,
+    (path) => inputMemo(cx, path),
+    (c, literal) => {
+      const ctx = moduleOf.get(c);
+      if (!ctx || c.ast.elses.length > 0) return undefined;
+      try {
+        return compileRule(
+          cx,
+          c.ast,
+          ctx,
+          c.ast.body.filter((e) => e !== literal),
+        );
+      } catch (e) {
+        // compiled once already: a second compile of less cannot fail, but keep the rule if it does
+        if (e instanceof RegoError) return undefined;
+        throw e;
+      }
+    },
+  );
   return { root, cx, modules };
 }

@@ -32,3 +32,40 @@ describe("rule index", () => {
     expect([...(row!.x as RSet)]).toEqual(["b"]);
   });
 });
+
+describe("rules run through the index without their guard", () => {
+  const engine = compile({
+    "g.rego": `package g
+v contains "only-guard" if input.kind == "x"
+v contains "both" if { input.kind == "x"; input.kind == "y" }
+v contains "late" if { input.n > 0; input.kind == "y" }
+v contains "unguarded" if input.n > 5
+
+# METADATA
+# title: annotated
+v contains title if {
+	input.kind == "y"
+	title := rego.metadata.rule().title
+}
+`,
+  });
+  const run = (input: unknown) =>
+    [...(engine.evalPath("data.g.v", { input }).value as RSet)].sort();
+
+  it("gives the answers the guards would", () => {
+    const node = engine.policy.root.child("g")!.child("v")!;
+    expect(node.ruleIndex?.path).toEqual(["kind"]);
+    expect(run({ kind: "x", n: 1 })).toEqual(["only-guard"]);
+    expect(run({ kind: "y", n: 1 })).toEqual(["annotated", "late"]);
+    expect(run({ kind: "y", n: 0 })).toEqual(["annotated"]);
+    expect(run({ kind: "z", n: 9 })).toEqual(["unguarded"]);
+    expect(run({ n: 9 })).toEqual(["unguarded"]);
+  });
+
+  it("still follows with input", () => {
+    const [row] = engine.eval('x := data.g.v with input.kind as "x"', {
+      input: { kind: "y", n: 1 },
+    });
+    expect([...(row!.x as RSet)]).toEqual(["only-guard"]);
+  });
+});

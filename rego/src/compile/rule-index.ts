@@ -1,4 +1,4 @@
-import type { Rule, Term } from "../ast/nodes.ts";
+import type { Expr, Rule, Term } from "../ast/nodes.ts";
 import { inputValue } from "../eval/args.ts";
 import type { InputMemo, Query } from "../eval/types.ts";
 import { equal, type HashKey, hashKey, type Value } from "../value.ts";
@@ -7,11 +7,17 @@ import type { CompiledRule, DocNode } from "./tree.ts";
 /** The per-query memo of an input path (shared with the refs to it). */
 export type MemoOf = (path: readonly Value[]) => InputMemo;
 
+/**
+ * A rule compiled again without one literal of its body (undefined: keep
+ * the rule as it is).
+ */
+export type Without = (rule: CompiledRule, literal: Expr) => CompiledRule | undefined;
+
 /** Indexes every node of a compiled tree, and marks nodes whose rules all give one literal. */
-export function indexTree(node: DocNode, memoOf: MemoOf): void {
-  node.ruleIndex = buildRuleIndex(node, memoOf);
+export function indexTree(node: DocNode, memoOf: MemoOf, without?: Without): void {
+  node.ruleIndex = buildRuleIndex(node, memoOf, without);
   node.sameValue = sameValue(node);
-  for (const c of node.children.values()) indexTree(c, memoOf);
+  for (const c of node.children.values()) indexTree(c, memoOf, without);
 }
 
 /** The literal every complete rule at a node gives, when they all give the same one. */
@@ -31,7 +37,9 @@ function sameValue(node: DocNode): Value | undefined {
 /**
  * Rule indexing (as OPA does): when several rules at a node each require
  * `input.<path> == <constant>`, evaluation looks the input value up once and
- * only runs the rules whose constant matches, plus the unguarded ones.
+ * only runs the rules whose constant matches, plus the unguarded ones. A
+ * guarded rule runs only when the input value equals its constant, so it
+ * runs compiled without that literal (which would only test it again).
  */
 export interface RuleIndex {
   readonly path: readonly Value[];
@@ -45,9 +53,9 @@ export interface RuleIndex {
 const MIN_RULES = 4;
 
 /** `input.a.b == "x"` (either side) in a rule's body: the guard's path and constant. */
-function guardsOf(rule: Rule): { key: string; path: Value[]; value: Value }[] {
+function guardsOf(rule: Rule): { key: string; path: Value[]; value: Value; expr: Expr }[] {
   if (rule.elses.length > 0) return [];
-  const out: { key: string; path: Value[]; value: Value }[] = [];
+  const out: { key: string; path: Value[]; value: Value; expr: Expr }[] = [];
   for (const e of rule.body) {
     if (e.negated || e.with.length > 0 || e.kind !== "term") continue;
     const t = e.term;
@@ -60,13 +68,17 @@ function guardsOf(rule: Rule): { key: string; path: Value[]; value: Value }[] {
       continue;
     if (!ref.path.every((p) => p.type === "scalar")) continue;
     const path = ref.path.map((p) => (p as { value: Value }).value);
-    out.push({ key: JSON.stringify(path), path, value: lit.value });
+    out.push({ key: JSON.stringify(path), path, value: lit.value, expr: e });
   }
   return out;
 }
 
 /** Builds the index for a node's rules when enough of them share a guard path. */
-export function buildRuleIndex(node: DocNode, memoOf: MemoOf): RuleIndex | undefined {
+export function buildRuleIndex(
+  node: DocNode,
+  memoOf: MemoOf,
+  without?: Without,
+): RuleIndex | undefined {
   const rules = node.rules;
   if (rules.length < MIN_RULES || rules[0]!.kind === "function") return undefined;
   const guards = rules.map((r) => guardsOf(r.ast));
@@ -88,7 +100,7 @@ export function buildRuleIndex(node: DocNode, memoOf: MemoOf): RuleIndex | undef
     path = g.path;
     const h = hashKey(g.value);
     const list = byValue.get(h) ?? [];
-    list.push(r);
+    list.push(without?.(r, g.expr) ?? r);
     byValue.set(h, list);
   });
   for (const [h, list] of byValue) byValue.set(h, [...unguarded, ...list]);

@@ -58,9 +58,18 @@ function liftParams(rule: Rule): Rule {
   };
 }
 
-/** Compiles one rule (with its else chain) into closures over a fresh slot layout. */
-export function compileRule(cx: CompileCtx, original: Rule, mod: ModuleCtx): CompiledRule {
-  const rule = liftParams(original);
+/**
+ * Compiles one rule (with its else chain) into closures over a fresh slot
+ * layout; `body`, when given, replaces the rule's body (the rule index runs
+ * guarded rules without their guard).
+ */
+export function compileRule(
+  cx: CompileCtx,
+  original: Rule,
+  mod: ModuleCtx,
+  body?: Rule["body"],
+): CompiledRule {
+  const rule = liftParams(body ? { ...original, body } : original);
   const slots = new SlotCounter();
   const paramScope = new Scope(undefined, slots, mod);
   const kind = ruleKind(rule);
