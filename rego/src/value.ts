@@ -280,9 +280,9 @@ export class RSet {
    * iterator or callback per walk. Read only.
    */
   items(): readonly Value[] {
-    const vals = this.#vals;
-    // drop the spare slots (in place)
-    if (vals.length !== this.#n) vals.length = this.#n;
+    let vals = this.#vals;
+    // an exact copy without the spare slots (setting `length` is a runtime call)
+    if (vals.length !== this.#n) vals = this.#vals = vals.slice(0, this.#n);
     return vals;
   }
 
