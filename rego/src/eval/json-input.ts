@@ -144,15 +144,19 @@ export class JsonObject extends RObject {
   }
 }
 
-/** A JSON object (not an array, nor a Rego value placed in the JSON). */
+const OBJECT_PROTOTYPE = Object.prototype;
+
+/**
+ * A JSON object (not an array, nor a Rego value placed in the JSON). What
+ * `JSON.parse` and object literals make is told by its prototype first:
+ * `instanceof` a class that fails walks the whole prototype chain, twice
+ * here, and this runs for every member an input path passes through.
+ */
 function isRecord(x: unknown): x is Record<string, unknown> {
-  return (
-    x !== null &&
-    typeof x === "object" &&
-    !Array.isArray(x) &&
-    !(x instanceof RObject) &&
-    !(x instanceof RSet)
-  );
+  if (x === null || typeof x !== "object") return false;
+  const proto = Object.getPrototypeOf(x);
+  if (proto === OBJECT_PROTOTYPE || proto === null) return true;
+  return !Array.isArray(x) && !(x instanceof RObject) && !(x instanceof RSet);
 }
 /**
  * `json[keys[0]][keys[1]]...` on the caller's JSON, converting only what it
