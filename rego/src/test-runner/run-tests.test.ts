@@ -35,4 +35,29 @@ describe("runTests", () => {
       ["test_deny", true],
     ]);
   });
+
+  it("runs each definition of a repeated test name on its own, as test_x#01 …", () => {
+    // OR-ing the bodies into one rule would hide the failing second definition
+    const results = runTests(
+      {
+        "p.rego": "package p\n\nallow { input.ok }",
+        "p_test.rego": [
+          "package p",
+          'test_x { allow with input as {"ok": true} }',
+          'test_x { allow with input as {"ok": false} }',
+          "test_y { true }",
+          "test_x { true }",
+        ].join("\n"),
+        "q_test.rego": "package p\n\ntest_x { true }",
+      },
+      { v0: true },
+    );
+    expect(results.map((r) => [r.name, r.passed])).toEqual([
+      ["test_x", true],
+      ["test_x#01", false],
+      ["test_y", true],
+      ["test_x#02", true],
+      ["test_x#03", true],
+    ]);
+  });
 });

@@ -1,5 +1,6 @@
-import { compilePolicy } from "../compile/compiler.ts";
+import type { Module } from "../ast/nodes.ts";
 import { getBuiltin } from "../builtins/index.ts";
+import { compilePolicy } from "../compile/compiler.ts";
 import { RegoError } from "../errors.ts";
 import { Engine, type ModuleSource, parseModules, RegoCompileErrors } from "../index.ts";
 
@@ -35,10 +36,11 @@ export function runTests(
 ): TestResult[] {
   const parsed = parseModules(modules, options.v0 ? { v0: true } : {});
   if (parsed.errors.length > 0) throw new RegoCompileErrors(parsed.errors);
-  const engine = new Engine(compilePolicy(parsed.modules, getBuiltin));
+  const tests = renameDuplicateTests(parsed.modules);
+  const engine = new Engine(compilePolicy(tests, getBuiltin));
   const results: TestResult[] = [];
   const seen = new Set<string>();
-  for (const m of parsed.modules) {
+  for (const m of tests) {
     const pkg = m.pkg.join(".");
     for (const r of m.rules) {
       const head = r.head.ref[0];
@@ -59,7 +61,7 @@ export function runTests(
           data: options.data ?? {},
           ...(options.print ? { print: options.print } : {}),
         };
-        const r = engine.evalPath(`data.${id}`, opts);
+        const r = engine.evalPath(`${[...m.pkg, name].join("/")}`, opts);
         const durationNs = Math.round((now() - start) * 1e6);
         results.push({
           name,
@@ -75,4 +77,28 @@ export function runTests(
     }
   }
   return results;
+}
+
+/**
+ * Like `opa test`, a test declared more than once in a package is several
+ * tests, not one rule whose bodies are OR-ed: the second `test_x` becomes
+ * `test_x#01`, the third `test_x#02`, each run and reported on its own.
+ */
+function renameDuplicateTests(modules: readonly Module[]): Module[] {
+  const count = new Map<string, number>();
+  return modules.map((m) => {
+    let renamed = false;
+    const rules = m.rules.map((r) => {
+      const head = r.head.ref[0];
+      if (head?.type !== "var" || !head.name.startsWith("test_")) return r;
+      const key = [...m.pkg, head.name].join("/");
+      const k = count.get(key) ?? 0;
+      count.set(key, k + 1);
+      if (k === 0) return r;
+      renamed = true;
+      const name = `${head.name}#${String(k).padStart(2, "0")}`;
+      return { ...r, head: { ...r.head, ref: [{ ...head, name }, ...r.head.ref.slice(1)] } };
+    });
+    return renamed ? { ...m, rules } : m;
+  });
 }
