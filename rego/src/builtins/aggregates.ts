@@ -1,5 +1,14 @@
 /** Aggregates: count, sum, product, max, min, sort, all, any; `in` as internal.member_2/3. */
-import { compare, equal, RObject, RSet, type Value } from "../value.ts";
+import {
+  compare,
+  equal,
+  isObject,
+  isSet,
+  kindOf,
+  type RObject,
+  type RSet,
+  type Value,
+} from "../value.ts";
 import * as N from "./numeric.ts";
 import type { BuiltinTable, TypeSpec } from "./types.ts";
 import {
@@ -42,8 +51,8 @@ function booleans(name: string, args: readonly Value[]): Value[] {
 
 function member(x: Value, coll: Value): boolean {
   if (Array.isArray(coll)) return (coll as readonly Value[]).some((y) => equal(x, y));
-  if (coll instanceof RSet) return coll.has(x);
-  if (coll instanceof RObject) {
+  if (isSet(coll)) return coll.has(x);
+  if (isObject(coll)) {
     for (const y of coll.values()) if (equal(x, y)) return true;
   }
   return false;
@@ -56,7 +65,7 @@ function memberWithKey(k: Value, x: Value, coll: Value): boolean {
     const i = Number(k);
     return Number.isInteger(i) && i >= 0 && i < items.length && equal(items[i]!, x);
   }
-  if (coll instanceof RObject) {
+  if (isObject(coll)) {
     const y = coll.get(k);
     return y !== undefined && equal(y, x);
   }
@@ -68,7 +77,7 @@ export const aggregateBuiltins: BuiltinTable = [
     const v = args[0] as Value;
     if (typeof v === "string") return runeCount(v);
     if (Array.isArray(v)) return v.length;
-    if (v instanceof RSet || v instanceof RObject) return v.size;
+    if (kindOf(v) !== 0) return (v as RSet | RObject).size;
     return typeError("count", 1, "one of {array, object, set, string}", v as Value);
   }),
   def("sum", [COLL], NUM, (args) => numbers("sum", args).reduce<N.Num>(N.add, 0)),

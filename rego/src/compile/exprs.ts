@@ -4,7 +4,7 @@ import type { Pat } from "../eval/operands.ts";
 import { each } from "../eval/operands.ts";
 import { type Env, type ExprFn, fromTest, type Getter, type Query } from "../eval/types.ts";
 import { unifyPats, unifyValue } from "../eval/unify.ts";
-import { equal, RObject, type RSet, type Value } from "../value.ts";
+import { equal, isObject, type RObject, type RSet, type Value } from "../value.ts";
 import { calleeArity } from "./calls.ts";
 import type { CompileCtx } from "./context.ts";
 import { orderBody } from "./safety.ts";
@@ -232,7 +232,7 @@ function someInVar(domain: Getter, slot: number, next?: ExprFn): ExprFn {
     const bound = env[slot];
     // already bound (outer var): membership
     if (bound !== undefined) return memberThen(q, env, k, coll, bound, next);
-    if (coll instanceof RObject) return objectLoop(q, env, k, coll, slot, det, detSlot, next);
+    if (isObject(coll)) return objectLoop(q, env, k, coll, slot, det, detSlot, next);
     // arrays and sets: an index loop (`for...of` would go through the iterator protocol)
     const items = Array.isArray(coll) ? coll : (coll as RSet).items();
     let stop = false;

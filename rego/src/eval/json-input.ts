@@ -1,4 +1,12 @@
-import { RObject, RSet, type Value } from "../value.ts";
+import {
+  KIND_JSON,
+  KIND_OBJECT,
+  kindOf,
+  RObject,
+  type RSet,
+  VALUE_KIND,
+  type Value,
+} from "../value.ts";
 
 /**
  * Rego values of the JSON objects and arrays of one input, by the JSON
@@ -144,6 +152,9 @@ export class JsonObject extends RObject {
   }
 }
 
+// a JsonObject is an RObject that `getIn` hands the rest of a path to
+Object.defineProperty(JsonObject.prototype, VALUE_KIND, { value: KIND_OBJECT | KIND_JSON });
+
 const OBJECT_PROTOTYPE = Object.prototype;
 
 /**
@@ -156,7 +167,7 @@ function isRecord(x: unknown): x is Record<string, unknown> {
   if (x === null || typeof x !== "object") return false;
   const proto = Object.getPrototypeOf(x);
   if (proto === OBJECT_PROTOTYPE || proto === null) return true;
-  return !Array.isArray(x) && !(x instanceof RObject) && !(x instanceof RSet);
+  return !Array.isArray(x) && kindOf(x) === 0;
 }
 /**
  * `json[keys[0]][keys[1]]...` on the caller's JSON, converting only what it
@@ -182,11 +193,12 @@ export function jsonIn(json: unknown, keys: readonly Value[]): Value | undefined
 export function getIn(v: Value | undefined, keys: readonly Value[], i = 0): Value | undefined {
   for (; i < keys.length; i++) {
     if (v === undefined || v === null || typeof v !== "object") return undefined;
-    if (v instanceof JsonObject) return v.getIn(keys, i);
+    const kind = kindOf(v);
+    if ((kind & KIND_JSON) !== 0) return (v as JsonObject).getIn(keys, i);
     const key = keys[i]!;
     if (Array.isArray(v)) {
       v = typeof key === "number" && Number.isInteger(key) ? v[key] : undefined;
-    } else if (v instanceof RObject) v = v.get(key);
+    } else if ((kind & KIND_OBJECT) !== 0) v = (v as RObject).get(key);
     else v = (v as RSet).has(key) ? key : undefined;
   }
   return v;
@@ -213,7 +225,7 @@ export function lazyJSON(x: unknown, converted?: Converted): Value {
     const shared = converted ?? new Map();
     return x.map((e) => lazyJSON(e, shared));
   }
-  if (x instanceof RObject || x instanceof RSet) return x;
+  if (kindOf(x) !== 0) return x as Value;
   if (typeof x === "object") return new JsonObject(x as Record<string, unknown>, converted);
   throw new TypeError(`not a JSON value: ${typeof x}`);
 }

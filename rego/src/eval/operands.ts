@@ -1,4 +1,4 @@
-import { RObject, RSet, type Value } from "../value.ts";
+import { isObject, isSet, type Value } from "../value.ts";
 import type { Env, Query, TermFn } from "./types.ts";
 import { unifyValue } from "./unify.ts";
 
@@ -39,21 +39,21 @@ export function allBound(env: Env, slots: readonly number[]): boolean {
 /** `value[key]`: array index, object key, or set membership. */
 export function index(v: Value, key: Value): Value | undefined {
   // sets first: `allowed[x]` membership is the commonest lookup in policies
-  if (v instanceof RSet) return v.has(key) ? key : undefined;
+  if (isSet(v)) return v.has(key) ? key : undefined;
   if (v === null || typeof v !== "object") return undefined;
   if (Array.isArray(v)) {
     if (typeof key === "number") return Number.isInteger(key) ? v[key] : undefined;
     if (typeof key === "bigint") return undefined;
     return undefined;
   }
-  if (v instanceof RObject) return v.get(key);
+  if (isObject(v)) return v.get(key);
   return undefined;
 }
 
 /** Base data keys are strings: `data.x[2]` finds the key "2". */
 export function indexData(v: Value, key: Value): Value | undefined {
   const r = index(v, key);
-  if (r !== undefined || !(v instanceof RObject) || typeof key !== "number") return r;
+  if (r !== undefined || !isObject(v) || typeof key !== "number") return r;
   return v.get(String(key));
 }
 
@@ -64,8 +64,8 @@ export function each(v: Value, f: (key: Value, value: Value) => boolean): boolea
     for (let i = 0; i < v.length; i++) if (f(i, v[i]!)) return true;
     return false;
   }
-  if (v instanceof RObject) return v.some(f);
-  if (v instanceof RSet) return v.some((x) => f(x, x));
+  if (isObject(v)) return v.some(f);
+  if (isSet(v)) return v.some((x) => f(x, x));
   return false;
 }
 
