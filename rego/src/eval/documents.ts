@@ -222,6 +222,8 @@ function computeOwn(q: Query, node: DocNode): Value | undefined {
  * recursion), and one that does gets a new env, as the spare is taken.
  */
 function takeEnv(r: CompiledRule): Env {
+  // a rule without variables shares the one empty env: nothing to take
+  if (r.nslots === 0) return NO_SLOTS;
   const env = r.spare;
   if (env === undefined) return newEnv(r.nslots);
   r.spare = undefined;
@@ -230,9 +232,13 @@ function takeEnv(r: CompiledRule): Env {
 
 /** Gives a finished evaluation's env back, unbound, as the rule's spare. */
 function releaseEnv(r: CompiledRule, env: Env): void {
+  if (env === NO_SLOTS) return;
   for (let i = 0; i < env.length; i++) env[i] = undefined;
   r.spare = env;
 }
+
+/** The env of every rule without variables (nothing writes to it). */
+const NO_SLOTS: Env = newEnv(0);
 
 /** A complete rule's value at its node, on the rule's spare env. */
 function ruleValue(q: Query, r: CompiledRule): Value | undefined {
