@@ -21,7 +21,11 @@ function targetPath(
   scope: Scope,
 ): { root: "input" | "data"; path: Value[] } | undefined {
   const head = t.type === "ref" ? t.head : t;
-  if (head.type !== "var" || scope.lookup(head.name) !== undefined) return undefined;
+  if (head.type !== "var") return undefined;
+  // A with target is never a local: `input`/`data` name the documents even
+  // where a local of that name shadows them (OPA rewrites only the value).
+  const root = head.name === "input" || head.name === "data";
+  if (!root && scope.lookup(head.name) !== undefined) return undefined;
   const g = scope.global(head.name);
   if (!g) return undefined;
   if (g.root === "data" && head.name !== "data" && t.type !== "ref") {
