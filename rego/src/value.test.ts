@@ -64,5 +64,6 @@ describe("RSet", () => {
     expect(s.items()).toEqual(["x", ...Array.from({ length: 12 }, (_, i) => `z${i}`)]);
     expect(s.some((v) => v === "z3")).toBe(true);
     expect(s.some((v) => v === "y")).toBe(false);
+    expect(Array.from({ length: s.size }, (_, i) => s.at(i))).toEqual(s.items());
   });
 });

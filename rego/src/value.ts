@@ -310,10 +310,12 @@ export class RSet {
     for (const x of rest) this.add(x);
   }
 
-  /**
-   * The elements in insertion order: loops index this array, with no
-   * iterator or callback per walk. Read only.
-   */
+  /** The element at `i` in insertion order (0 <= i < size): loops index the set. */
+  at(i: number): Value {
+    return this.#vals[i]!;
+  }
+
+  /** The elements in insertion order, as an array. Read only. */
   items(): readonly Value[] {
     let vals = this.#vals;
     // an exact copy without the spare slots (setting `length` is a runtime call)

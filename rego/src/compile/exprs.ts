@@ -234,11 +234,18 @@ function someInVar(domain: Getter, slot: number, next?: ExprFn): ExprFn {
     if (bound !== undefined) return memberThen(q, env, k, coll, bound, next);
     if (isObject(coll)) return objectLoop(q, env, k, coll, slot, det, detSlot, next);
     // arrays and sets: an index loop (`for...of` would go through the iterator protocol)
-    const items = Array.isArray(coll) ? coll : (coll as RSet).items();
     let stop = false;
-    for (let i = 0; i < items.length && !stop; i++) {
-      env[slot] = items[i]!;
-      stop = det ? testThen(q, env, k, det, detSlot) : next ? next(q, env, k) : k();
+    if (Array.isArray(coll)) {
+      for (let i = 0; i < coll.length && !stop; i++) {
+        env[slot] = coll[i]!;
+        stop = det ? testThen(q, env, k, det, detSlot) : next ? next(q, env, k) : k();
+      }
+    } else {
+      const set = coll as RSet;
+      for (let i = 0; i < set.size && !stop; i++) {
+        env[slot] = set.at(i);
+        stop = det ? testThen(q, env, k, det, detSlot) : next ? next(q, env, k) : k();
+      }
     }
     env[slot] = undefined;
     return stop;

@@ -155,19 +155,14 @@ export class JsonObject extends RObject {
 // a JsonObject is an RObject that `getIn` hands the rest of a path to
 Object.defineProperty(JsonObject.prototype, VALUE_KIND, { value: KIND_OBJECT | KIND_JSON });
 
-const OBJECT_PROTOTYPE = Object.prototype;
-
 /**
- * A JSON object (not an array, nor a Rego value placed in the JSON). What
- * `JSON.parse` and object literals make is told by its prototype first:
- * `instanceof` a class that fails walks the whole prototype chain, twice
- * here, and this runs for every member an input path passes through.
+ * A JSON object (not an array, nor a Rego value placed in the JSON). This
+ * runs for every member an input path passes through: Rego values are told
+ * by their kind (a cached load), not `instanceof` (a builtin call walking
+ * the prototype chain) nor `Object.getPrototypeOf` (a runtime call).
  */
 function isRecord(x: unknown): x is Record<string, unknown> {
-  if (x === null || typeof x !== "object") return false;
-  const proto = Object.getPrototypeOf(x);
-  if (proto === OBJECT_PROTOTYPE || proto === null) return true;
-  return !Array.isArray(x) && kindOf(x) === 0;
+  return x !== null && typeof x === "object" && !Array.isArray(x) && kindOf(x) === 0;
 }
 /**
  * `json[keys[0]][keys[1]]...` on the caller's JSON, converting only what it
