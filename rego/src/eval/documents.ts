@@ -158,48 +158,65 @@ function computeOwn(q: Query, node: DocNode): Value | undefined {
     q.track.impure = true;
     rules = candidates(node.ruleIndex, q);
   }
-  if (node.dynamic.length === 0 && first?.kind === "multi") {
-    const out = new RSet();
-    for (let i = 0; i < rules.length; i++) {
-      const r = rules[i]!;
-      const c = r.clauses[0]!;
-      const test = c.test;
-      const constKey = r.keyConstant;
-      if (constKey !== undefined) {
-        // `contains "literal"`: the first solution settles it
-        const env = takeEnv(r);
-        if (test ? test(q, env) : c.body(q, env, STOP)) out.add(constKey);
-        releaseEnv(r, env);
-        continue;
-      }
-      const get = r.keyGet;
-      if (test && get) {
-        // evalMulti's fast path, without a continuation per document
-        const env = takeEnv(r);
-        const v = test(q, env) ? get(q, env) : undefined;
-        releaseEnv(r, env);
-        if (v !== undefined) out.add(v);
-        continue;
-      }
-      addKeys(q, r, out);
-    }
-    return out;
-  }
+  // each kind of document in its own function: small ones V8 optimizes alike in every run
+  if (node.dynamic.length === 0 && first?.kind === "multi") return multiValue(q, rules);
   const same = node.sameValue;
-  if (same !== undefined) {
-    // every rule gives the same literal: the first that holds settles the document
-    for (let i = 0; i < rules.length; i++) {
-      const r = rules[i]!;
-      const c = r.clauses[0]!;
+  if (same !== undefined) return sameValue(q, node, rules, same);
+  return completeValue(q, node, rules);
+}
+
+/** The set `contains` rules define (no ref-head rules at the node). */
+function multiValue(q: Query, rules: readonly CompiledRule[]): RSet {
+  const out = new RSet();
+  for (let i = 0; i < rules.length; i++) {
+    const r = rules[i]!;
+    const c = r.clauses[0]!;
+    const test = c.test;
+    const constKey = r.keyConstant;
+    if (constKey !== undefined) {
+      // `contains "literal"`: the first solution settles it
       const env = takeEnv(r);
-      const holds = c.test ? c.test(q, env) : c.body(q, env, STOP);
+      if (test ? test(q, env) : c.body(q, env, STOP)) out.add(constKey);
       releaseEnv(r, env);
-      if (holds) return same;
+      continue;
     }
-    return node.defaultRule ? ruleValue(q, node.defaultRule) : undefined;
+    const get = r.keyGet;
+    if (test && get) {
+      // evalMulti's fast path, without a continuation per document
+      const env = takeEnv(r);
+      const v = test(q, env) ? get(q, env) : undefined;
+      releaseEnv(r, env);
+      if (v !== undefined) out.add(v);
+      continue;
+    }
+    addKeys(q, r, out);
   }
+  return out;
+}
+
+/** Every rule gives the same literal: the first that holds settles the document. */
+function sameValue(
+  q: Query,
+  node: DocNode,
+  rules: readonly CompiledRule[],
+  same: Value,
+): Value | undefined {
+  for (let i = 0; i < rules.length; i++) {
+    const r = rules[i]!;
+    const c = r.clauses[0]!;
+    const env = takeEnv(r);
+    const holds = c.test ? c.test(q, env) : c.body(q, env, STOP);
+    releaseEnv(r, env);
+    if (holds) return same;
+  }
+  return node.defaultRule ? ruleValue(q, node.defaultRule) : undefined;
+}
+
+/** The value complete rules (and ref-head rules below the node) define. */
+function completeValue(q: Query, node: DocNode, rules: readonly CompiledRule[]): Value | undefined {
   let result: Value | undefined;
-  for (const r of rules) {
+  for (let i = 0; i < rules.length; i++) {
+    const r = rules[i]!;
     const v = ruleValue(q, r);
     if (v === undefined) continue;
     if (result !== undefined && !equal(result, v)) {
