@@ -78,11 +78,11 @@ export function canonical(v: Value): string {
 
 /**
  * What kind of composite a value is, kept on the class prototypes. The hot
- * paths test a value's kind by reading it (`isObject`, `isSet`): V8 caches
- * that load per shape and folds it to a constant, whereas `instanceof` a
- * class imported from another module calls a builtin that looks up
- * `Symbol.hasInstance` and walks the prototype chain (all of it when the
- * answer is no). A symbol key: no JSON member can shadow it.
+ * paths test a Rego value's kind by reading it (`isObject`, `isSet`): V8
+ * caches that load per shape and folds it to a constant, whereas
+ * `instanceof` a class imported from another module calls a builtin that
+ * looks up `Symbol.hasInstance` and walks the prototype chain (all of it
+ * when the answer is no). A symbol key: no JSON member can shadow it.
  */
 export const VALUE_KIND: unique symbol = Symbol("rego.valueKind");
 /** `VALUE_KIND` bits: an RObject (or subclass), an RSet, a lazily converted JSON object. */
@@ -94,20 +94,26 @@ interface Kinded {
   readonly [VALUE_KIND]?: number;
 }
 
-/** The `VALUE_KIND` bits of any value (0: not an RObject or RSet). */
-export function kindOf(v: unknown): number {
-  if (typeof v !== "object" || v === null) return 0;
+/**
+ * The `VALUE_KIND` bits of a Rego value (0: not an RObject or RSet). Only
+ * for Rego values, never caller JSON: arrays are told apart first, so the
+ * one load here sees the few value classes' shapes and V8 keeps it a
+ * polymorphic inline cache (JSON objects of every shape would make it
+ * megamorphic, a stub cache probe per read).
+ */
+export function kindOf(v: Value | undefined): number {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return 0;
   const k = (v as Kinded)[VALUE_KIND];
   return k === undefined ? 0 : k;
 }
 
-/** `v instanceof RObject`, by its kind. */
-export function isObject(v: unknown): v is RObject {
+/** `v instanceof RObject` for a Rego value, by its kind. */
+export function isObject(v: Value | undefined): v is RObject {
   return (kindOf(v) & KIND_OBJECT) !== 0;
 }
 
-/** `v instanceof RSet`, by its kind. */
-export function isSet(v: unknown): v is RSet {
+/** `v instanceof RSet` for a Rego value, by its kind. */
+export function isSet(v: Value | undefined): v is RSet {
   return kindOf(v) === KIND_SET;
 }
 

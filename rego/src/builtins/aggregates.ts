@@ -1,14 +1,5 @@
 /** Aggregates: count, sum, product, max, min, sort, all, any; `in` as internal.member_2/3. */
-import {
-  compare,
-  equal,
-  isObject,
-  isSet,
-  kindOf,
-  type RObject,
-  type RSet,
-  type Value,
-} from "../value.ts";
+import { compare, equal, isObject, isSet, type Value } from "../value.ts";
 import * as N from "./numeric.ts";
 import type { BuiltinTable, TypeSpec } from "./types.ts";
 import {
@@ -77,7 +68,7 @@ export const aggregateBuiltins: BuiltinTable = [
     const v = args[0] as Value;
     if (typeof v === "string") return runeCount(v);
     if (Array.isArray(v)) return v.length;
-    if (kindOf(v) !== 0) return (v as RSet | RObject).size;
+    if (isSet(v) || isObject(v)) return v.size;
     return typeError("count", 1, "one of {array, object, set, string}", v as Value);
   }),
   def("sum", [COLL], NUM, (args) => numbers("sum", args).reduce<N.Num>(N.add, 0)),

@@ -1,12 +1,4 @@
-import {
-  KIND_JSON,
-  KIND_OBJECT,
-  kindOf,
-  RObject,
-  type RSet,
-  VALUE_KIND,
-  type Value,
-} from "../value.ts";
+import { KIND_JSON, KIND_OBJECT, kindOf, RObject, RSet, VALUE_KIND, type Value } from "../value.ts";
 
 /**
  * Rego values of the JSON objects and arrays of one input, by the JSON
@@ -155,14 +147,21 @@ export class JsonObject extends RObject {
 // a JsonObject is an RObject that `getIn` hands the rest of a path to
 Object.defineProperty(JsonObject.prototype, VALUE_KIND, { value: KIND_OBJECT | KIND_JSON });
 
+const OBJECT_PROTOTYPE = Object.prototype;
+
 /**
  * A JSON object (not an array, nor a Rego value placed in the JSON). This
- * runs for every member an input path passes through: Rego values are told
- * by their kind (a cached load), not `instanceof` (a builtin call walking
- * the prototype chain) nor `Object.getPrototypeOf` (a runtime call).
+ * runs for every member an input path passes through, on objects of every
+ * shape: what `JSON.parse` and object literals make is told by its
+ * prototype first; `instanceof` a class that fails walks the whole
+ * prototype chain, and a load of the kind symbol would probe V8's stub
+ * cache (megamorphic), both slower.
  */
 function isRecord(x: unknown): x is Record<string, unknown> {
-  return x !== null && typeof x === "object" && !Array.isArray(x) && kindOf(x) === 0;
+  if (x === null || typeof x !== "object") return false;
+  const proto = Object.getPrototypeOf(x);
+  if (proto === OBJECT_PROTOTYPE || proto === null) return true;
+  return !Array.isArray(x) && !(x instanceof RObject) && !(x instanceof RSet);
 }
 /**
  * `json[keys[0]][keys[1]]...` on the caller's JSON, converting only what it
@@ -220,7 +219,7 @@ export function lazyJSON(x: unknown, converted?: Converted): Value {
     const shared = converted ?? new Map();
     return x.map((e) => lazyJSON(e, shared));
   }
-  if (kindOf(x) !== 0) return x as Value;
+  if (x instanceof RObject || x instanceof RSet) return x;
   if (typeof x === "object") return new JsonObject(x as Record<string, unknown>, converted);
   throw new TypeError(`not a JSON value: ${typeof x}`);
 }
