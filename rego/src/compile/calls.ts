@@ -231,8 +231,21 @@ function scalarOperand(
 }
 
 /** `a == lit` for `scalarOperand`'s literals. */
-function equalsLiteral(a: Value, lit: string | boolean | null | number): boolean {
-  return a === lit || (typeof a === "bigint" && equal(a, lit));
+type LiteralTest = (a: Value, lit: string | boolean | null | number) => boolean;
+
+/*
+ * One test per literal type: a shared `a === lit` sees strings, numbers and
+ * booleans, and V8 then compiles it to its generic comparison builtin;
+ * after a type test each compiles to the comparison of that type.
+ */
+const equalsString: LiteralTest = (a, lit) => typeof a === "string" && a === lit;
+const equalsNumber: LiteralTest = (a, lit) =>
+  typeof a === "number" ? a === lit : typeof a === "bigint" && equal(a, lit);
+const equalsOther: LiteralTest = (a, lit) => a === lit;
+
+function literalTest(lit: string | boolean | null | number): LiteralTest {
+  if (typeof lit === "string") return equalsString;
+  return typeof lit === "number" ? equalsNumber : equalsOther;
 }
 
 export function compileCall(cx: CompileCtx, t: TermOf<"call">, scope: Scope): TermFn {
@@ -322,6 +335,7 @@ export function compileCall(cx: CompileCtx, t: TermOf<"call">, scope: Scope): Te
     if (lit) {
       // `input.kind == "file"`: a string, boolean or null equals only itself
       const { other, get, value } = lit;
+      const equalsLiteral = literalTest(value);
       const memo = other.inputMemo;
       if (memo) {
         // `input.kind == "file"`: the input memo read in place
