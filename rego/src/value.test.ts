@@ -67,3 +67,15 @@ describe("RSet", () => {
     expect(Array.from({ length: s.size }, (_, i) => s.at(i))).toEqual(s.items());
   });
 });
+
+describe("RSet iteration", () => {
+  it("sees elements added while it walks, as a Map's iterator does", () => {
+    const s = new RSet([0]);
+    const seen: Value[] = [];
+    for (const v of s) {
+      seen.push(v);
+      if ((v as number) < 20) s.add((v as number) + 1);
+    }
+    expect(seen).toEqual(Array.from({ length: 21 }, (_, i) => i));
+  });
+});

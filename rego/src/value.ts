@@ -337,12 +337,13 @@ export class RSet {
     return false;
   }
 
+  /** The elements in insertion order; like a Map's, the walk sees elements added during it. */
   *values(): IterableIterator<Value> {
-    yield* this.items();
+    for (let i = 0; i < this.#n; i++) yield this.#vals[i]!;
   }
 
   [Symbol.iterator](): IterableIterator<Value> {
-    return this.items().values();
+    return this.values();
   }
 
   /** Elements in OPA's order. */
