@@ -130,5 +130,18 @@ describe("jsonIn", () => {
       expect(jsonIn({ a: {} }, ["a", key])).toBeUndefined();
     }
     expect(jsonIn(JSON.parse('{"__proto__": 1}'), ["__proto__"])).toBe(1);
+    // a Rego value in the JSON answers by its entries, never by its storage
+    const inner = {
+      r: RObject.fromRecord({ vals: 1, k: 2 }),
+      e: new RObject(),
+      s: new RSet(["a"]),
+    };
+    expect(jsonIn(inner, ["r", "vals"])).toBe(1);
+    expect(jsonIn(inner, ["r", "k"])).toBe(2);
+    for (const key of ["vals", "written", "size"])
+      expect(jsonIn(inner, ["e", key])).toBeUndefined();
+    expect(jsonIn(inner, ["s", "a"])).toBe("a");
+    expect(jsonIn({ list: ["x"] }, ["list", "0"])).toBeUndefined();
+    expect(jsonIn({ list: ["x"] }, ["list", 0])).toBe("x");
   });
 });
