@@ -125,6 +125,8 @@ export function compileRule(
     keyConstant: key?.constant,
     keyGet: key?.get,
     clauses,
+    body: clauses[0]!.body,
+    test: clauses[0]!.test,
     annotations,
     chain: undefined,
     spare: undefined,

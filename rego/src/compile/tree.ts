@@ -48,6 +48,13 @@ export interface CompiledRule {
   keyGet: TermFn["get"];
   /** Clauses in order: the body and its value (the rule itself, then each `else`). */
   clauses: Clause[];
+  /**
+   * The first clause's body and its `test`, copied onto the rule: loops
+   * over a node's rules (most rules have one clause) read them with one
+   * load instead of three dependent ones (rule, clause array, clause).
+   */
+  body: ExprFn;
+  test: ExprFn["test"];
   /** `rego.metadata.rule()` value. */
   annotations: Value | undefined;
   /** Rule annotations chain for `rego.metadata.chain()`. */

@@ -170,13 +170,12 @@ function multiValue(q: Query, rules: readonly CompiledRule[]): RSet {
   const out = new RSet();
   for (let i = 0; i < rules.length; i++) {
     const r = rules[i]!;
-    const c = r.clauses[0]!;
-    const test = c.test;
+    const test = r.test;
     const constKey = r.keyConstant;
     if (constKey !== undefined) {
       // `contains "literal"`: the first solution settles it
       const env = takeEnv(r);
-      if (test ? test(q, env) : c.body(q, env, STOP)) out.add(constKey);
+      if (test ? test(q, env) : r.body(q, env, STOP)) out.add(constKey);
       releaseEnv(r, env);
       continue;
     }
@@ -203,9 +202,9 @@ function sameValue(
 ): Value | undefined {
   for (let i = 0; i < rules.length; i++) {
     const r = rules[i]!;
-    const c = r.clauses[0]!;
+    const test = r.test;
     const env = takeEnv(r);
-    const holds = c.test ? c.test(q, env) : c.body(q, env, STOP);
+    const holds = test ? test(q, env) : r.body(q, env, STOP);
     releaseEnv(r, env);
     if (holds) return same;
   }
