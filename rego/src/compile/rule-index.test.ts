@@ -69,3 +69,39 @@ v contains title if {
     expect([...(row!.x as RSet)]).toEqual(["only-guard"]);
   });
 });
+
+describe("a node's value kind", () => {
+  const engine = compile({
+    "k.rego": `package k
+s contains "a" if input.n > 0
+same if input.n > 0
+same if input.n < -5
+c := 1 if input.n > 0
+c := 1 if input.n > 1
+e := "pos" if { input.n > 0 } else := "non-pos"
+mixed if input.n > 0
+mixed := 2 if input.n > 9
+obj[k] := 1 if { some k in ["x"]; input.n > 0 }
+`,
+  });
+  const node = (name: string) => engine.policy.root.child("k")!.child(name)!;
+  const value = (name: string, n: number) => engine.evalPath(`data.k.${name}`, { input: { n } });
+
+  it("is set once the tree is indexed, from the rules placed at the node", () => {
+    expect(node("s").valueKind).toBe("multi");
+    expect(node("same").valueKind).toBe("same");
+    expect(node("c").valueKind).toBe("same");
+    expect(node("e").valueKind).toBe("complete");
+    expect(node("mixed").valueKind).toBe("complete");
+    expect(node("obj").valueKind).toBe("complete");
+  });
+
+  it("gives each kind's value", () => {
+    expect([...(value("s", 1).value as RSet)]).toEqual(["a"]);
+    expect(value("same", -9).value).toBe(true);
+    expect(value("same", 0).defined).toBe(false);
+    expect(value("e", 0).value).toBe("non-pos");
+    expect(() => value("mixed", 10)).toThrow(/complete rules must not produce multiple outputs/);
+    expect(value("obj", 1).value).toBeDefined();
+  });
+});

@@ -17,6 +17,12 @@ export type Without = (rule: CompiledRule, literal: Expr) => CompiledRule | unde
 export function indexTree(node: DocNode, memoOf: MemoOf, without?: Without): void {
   node.ruleIndex = buildRuleIndex(node, memoOf, without);
   node.sameValue = sameValue(node);
+  node.valueKind =
+    node.dynamic.length === 0 && node.rules[0]?.kind === "multi"
+      ? "multi"
+      : node.sameValue !== undefined
+        ? "same"
+        : "complete";
   for (const c of node.children.values()) indexTree(c, memoOf, without);
 }
 

@@ -125,6 +125,7 @@ export function compileRule(
     keyConstant: key?.constant,
     keyGet: key?.get,
     clauses,
+    first: clauses[0]!,
     body: clauses[0]!.body,
     test: clauses[0]!.test,
     annotations,

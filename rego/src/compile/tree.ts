@@ -55,6 +55,8 @@ export interface CompiledRule {
    */
   body: ExprFn;
   test: ExprFn["test"];
+  /** `clauses[0]`, at hand for the same reason. */
+  first: Clause;
   /** `rego.metadata.rule()` value. */
   annotations: Value | undefined;
   /** Rule annotations chain for `rego.metadata.chain()`. */
@@ -62,6 +64,13 @@ export interface CompiledRule {
   /** An unbound env of `nslots` slots, free for the next evaluation (see `takeEnv`). */
   spare: Env | undefined;
 }
+
+/**
+ * `multi`: the set `contains` rules make; `same`: complete rules that all
+ * give `sameValue`; `complete`: anything else (complete rules, `else`
+ * chains, ref-head rules below the node).
+ */
+export type ValueKind = "multi" | "same" | "complete";
 
 /** A node of the virtual document tree: a package, a rule, or a static ref-head segment. */
 export class DocNode {
@@ -89,6 +98,12 @@ export class DocNode {
   sameValue: Value | undefined;
   /** Guards shared by this node's rules, when worth indexing. */
   ruleIndex: RuleIndex | undefined;
+  /**
+   * How the rules here make the node's value, set with `sameValue` once
+   * every rule is placed: evaluation dispatches on it without reading the
+   * rule lists each time.
+   */
+  valueKind: ValueKind = "complete";
   /** Set when function rules are placed here: their parameter count. */
   arity: number | undefined;
 

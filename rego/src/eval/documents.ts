@@ -152,16 +152,16 @@ function computeOnce(q: Query, node: DocNode): Value | undefined {
 }
 
 function computeOwn(q: Query, node: DocNode): Value | undefined {
-  const first = node.rules[0];
   let rules: readonly CompiledRule[] = node.rules;
-  if (node.ruleIndex) {
+  const index = node.ruleIndex;
+  if (index !== undefined) {
     q.track.impure = true;
-    rules = candidates(node.ruleIndex, q);
+    rules = candidates(index, q);
   }
   // each kind of document in its own function: small ones V8 optimizes alike in every run
-  if (node.dynamic.length === 0 && first?.kind === "multi") return multiValue(q, rules);
-  const same = node.sameValue;
-  if (same !== undefined) return sameValue(q, node, rules, same);
+  const kind = node.valueKind;
+  if (kind === "multi") return multiValue(q, rules);
+  if (kind === "same") return sameValue(q, node, rules, node.sameValue!);
   return completeValue(q, node, rules);
 }
 
@@ -283,8 +283,10 @@ export function evalComplete(
   env: Env = newEnv(r.nslots),
 ): Value | undefined {
   const clauses = r.clauses;
+  // the first clause is at hand on the rule (most rules have no else)
+  let clause = r.first;
   for (let i = 0; i < clauses.length; i++) {
-    const clause = clauses[i]!;
+    if (i > 0) clause = clauses[i]!;
     const test = clause.test;
     const constant = clause.constant;
     if (constant !== undefined) {
