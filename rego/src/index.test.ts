@@ -38,6 +38,28 @@ describe("Engine", () => {
     expect(engine.evalPath("data.app.nothing").defined).toBe(false);
   });
 
+  it("evalPath: a default's literal, composite or not, for same-literal and complete rules", () => {
+    const e = compile({
+      "d.rego": `package d
+default same := false
+same if input.x > 0
+default obj := {"level": "none", "tags": ["a"]}
+obj := {"level": "high"} if input.x > 5
+obj := {"level": "high"} if input.x > 9
+default bare = 0
+bare := 2 if input.x > 1
+`,
+    });
+    const at = (name: string, x: number) =>
+      toJSON(e.evalPath(`data.d.${name}`, { input: { x } }).value!);
+    expect(at("same", 0)).toBe(false);
+    expect(at("same", 1)).toBe(true);
+    expect(at("obj", 0)).toEqual({ level: "none", tags: ["a"] });
+    expect(at("obj", 7)).toEqual({ level: "high" });
+    expect(at("bare", 0)).toBe(0);
+    expect(at("bare", 2)).toBe(2);
+  });
+
   it("merges base data with virtual documents", () => {
     const r = engine.evalPath("data.app.allow", {
       input: { user: { role: "dev", groups: ["ops"] } },

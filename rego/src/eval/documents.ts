@@ -208,7 +208,7 @@ function sameValue(
     releaseEnv(r, env);
     if (holds) return same;
   }
-  return node.defaultRule ? ruleValue(q, node.defaultRule) : undefined;
+  return node.defaultRule ? defaultValue(q, node.defaultRule) : undefined;
 }
 
 /** The value complete rules (and ref-head rules below the node) define. */
@@ -228,7 +228,7 @@ function completeValue(q: Query, node: DocNode, rules: readonly CompiledRule[]):
     for (const r of node.dynamic) evalDynamic(q, r, obj);
     return obj;
   }
-  if (result === undefined && node.defaultRule) result = ruleValue(q, node.defaultRule);
+  if (result === undefined && node.defaultRule) result = defaultValue(q, node.defaultRule);
   return result;
 }
 
@@ -255,6 +255,15 @@ function releaseEnv(r: CompiledRule, env: Env): void {
 
 /** The env of every rule without variables (nothing writes to it). */
 const NO_SLOTS: Env = newEnv(0);
+
+/**
+ * A default rule's value: its literal when it has one (`default allow :=
+ * false`), without evaluating its empty body.
+ */
+function defaultValue(q: Query, r: CompiledRule): Value | undefined {
+  const constant = r.first.constant;
+  return constant !== undefined ? constant : ruleValue(q, r);
+}
 
 /** A complete rule's value at its node, on the rule's spare env. */
 function ruleValue(q: Query, r: CompiledRule): Value | undefined {
