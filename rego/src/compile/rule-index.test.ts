@@ -105,3 +105,46 @@ obj[k] := 1 if { some k in ["x"]; input.n > 0 }
     expect(value("obj", 1).value).toBeDefined();
   });
 });
+
+describe("an index with many guard constants", () => {
+  const kinds = Array.from({ length: 12 }, (_, i) => `k${i}`);
+  const engine = compile({
+    "m.rego": `package m
+${kinds.map((k) => `v contains "${k}" if input.kind == "${k}"`).join("\n")}
+v contains "any" if input.n > 0
+`,
+  });
+  const run = (input: unknown) =>
+    [...(engine.evalPath("data.m.v", { input }).value as RSet)].sort();
+
+  it("looks the constant up in a Map past the scanned size, with the same answers", () => {
+    const ix = engine.policy.root.child("m")!.child("v")!.ruleIndex!;
+    expect(ix.smallKeys).toBeUndefined();
+    expect(ix.byValue.size).toBe(12);
+    expect(run({ kind: "k11", n: 1 })).toEqual(["any", "k11"]);
+    expect(run({ kind: "k0" })).toEqual(["k0"]);
+    expect(run({ kind: "zz", n: 1 })).toEqual(["any"]);
+    expect(run({ kind: 3 })).toEqual([]);
+  });
+
+  it("scans few constants, matching numbers and strings by value", () => {
+    const small = compile({
+      "s.rego": `package s
+v contains "one" if input.k == 1
+v contains "str" if input.k == "1"
+v contains "two" if input.k == 2
+v contains "null" if input.k == null
+`,
+    });
+    const ix = small.policy.root.child("s")!.child("v")!.ruleIndex!;
+    expect(ix.smallKeys).toHaveLength(4);
+    const got = (k: unknown) => [...(small.evalPath("data.s.v", { input: { k } }).value as RSet)];
+    expect(got(1)).toEqual(["one"]);
+    expect(got(1.0)).toEqual(["one"]);
+    expect(got("1")).toEqual(["str"]);
+    expect(got(null)).toEqual(["null"]);
+    expect(got(3)).toEqual([]);
+    // a string made at run time is not the internalized copy: compared by content
+    expect(got(String.fromCharCode(49))).toEqual(["str"]);
+  });
+});

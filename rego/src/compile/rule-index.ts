@@ -54,7 +54,17 @@ export interface RuleIndex {
   /** Per guard constant: the unguarded rules, then those with that guard. */
   readonly byValue: ReadonlyMap<HashKey, readonly CompiledRule[]>;
   readonly unguarded: readonly CompiledRule[];
+  /**
+   * With few guard constants (`input.kind` is one of three): their hash
+   * keys and rule lists side by side, found by a scan that compares
+   * pointers (keys are internalized) rather than a Map lookup.
+   */
+  readonly smallKeys: readonly HashKey[] | undefined;
+  readonly smallLists: readonly (readonly CompiledRule[])[];
 }
+
+/** Guard constants scanned rather than looked up, at most. */
+const SMALL_INDEX = 8;
 
 const MIN_RULES = 4;
 
@@ -110,11 +120,24 @@ export function buildRuleIndex(
     byValue.set(h, list);
   });
   for (const [h, list] of byValue) byValue.set(h, [...unguarded, ...list]);
-  return { path, memo: memoOf(path), byValue, unguarded };
+  const small = byValue.size <= SMALL_INDEX;
+  return {
+    path,
+    memo: memoOf(path),
+    byValue,
+    unguarded,
+    smallKeys: small ? [...byValue.keys()] : undefined,
+    smallLists: small ? [...byValue.values()] : [],
+  };
 }
 
 /** The rules worth evaluating for this input (unguarded ones first, order kept otherwise). */
 export function candidates(ix: RuleIndex, q: Query): readonly CompiledRule[] {
   const v = inputValue(q, ix.memo);
-  return (v === undefined ? undefined : ix.byValue.get(hashKey(v))) ?? ix.unguarded;
+  if (v === undefined) return ix.unguarded;
+  const h = hashKey(v);
+  const keys = ix.smallKeys;
+  if (keys === undefined) return ix.byValue.get(h) ?? ix.unguarded;
+  for (let i = 0; i < keys.length; i++) if (keys[i] === h) return ix.smallLists[i]!;
+  return ix.unguarded;
 }
