@@ -1,4 +1,13 @@
-import { isObject, isSet, type Value } from "../value.ts";
+import {
+  isObject,
+  isSet,
+  KIND_OBJECT,
+  KIND_SET,
+  kindOf,
+  type RObject,
+  type RSet,
+  type Value,
+} from "../value.ts";
 import type { Env, Query, TermFn } from "./types.ts";
 import { unifyValue } from "./unify.ts";
 
@@ -38,15 +47,15 @@ export function allBound(env: Env, slots: readonly number[]): boolean {
 
 /** `value[key]`: array index, object key, or set membership. */
 export function index(v: Value, key: Value): Value | undefined {
+  // the kind is loaded once (a load through the prototype) for sets and objects alike;
   // sets first: `allowed[x]` membership is the commonest lookup in policies
-  if (isSet(v)) return v.has(key) ? key : undefined;
-  if (v === null || typeof v !== "object") return undefined;
+  const kind = kindOf(v);
+  if (kind === KIND_SET) return (v as RSet).has(key) ? key : undefined;
+  if ((kind & KIND_OBJECT) !== 0) return (v as RObject).get(key);
   if (Array.isArray(v)) {
     if (typeof key === "number") return Number.isInteger(key) ? v[key] : undefined;
-    if (typeof key === "bigint") return undefined;
     return undefined;
   }
-  if (isObject(v)) return v.get(key);
   return undefined;
 }
 
