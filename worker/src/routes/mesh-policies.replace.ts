@@ -44,13 +44,7 @@ export function registerReplaceMeshPolicy(app: App): void {
     const orgId = principal.orgId;
     const { db } = c.var.services;
     const inOrg = and(eq(meshPolicies.id, id), eq(meshPolicies.orgId, orgId));
-    const [current] = await db.select().from(meshPolicies).where(inOrg);
-    if (!current) throw new ApiError("not_found", `no mesh policy ${id} in this org`);
-    // Re-applying the same policy (CI on every deploy) must not churn every agent.
-    if (samePolicy(current, body)) {
-      return c.json(toMeshPolicy(current, await existingNodes(db, orgId, [current])), 200);
-    }
-    const { result } = await meshWrite(
+    const written = await meshWrite(
       c,
       orgId,
       { type: "api_key", id: principal.keyId },
@@ -58,6 +52,9 @@ export function registerReplaceMeshPolicy(app: App): void {
         // The org's policies were read under the org lock: no need to read them again.
         const before = s.before.policies.find((p) => p.id === id);
         if (!before) throw new ApiError("not_found", `no mesh policy ${id} in this org`);
+        // Re-applying the same policy (CI on every deploy) must not churn every
+        // agent: the transaction is rolled back, revision bump included.
+        if (samePolicy(before, body)) throw new Unchanged();
         refuseTakenName(s.before.policies, body.name, id);
         const [after] = await s.tx
           .update(meshPolicies)
@@ -84,10 +81,19 @@ export function registerReplaceMeshPolicy(app: App): void {
           changed: { policies: [id] },
         };
       },
-    );
-    return c.json(result, 200);
+    ).catch((err: unknown) => {
+      if (err instanceof Unchanged) return null;
+      throw err;
+    });
+    if (written) return c.json(written.result, 200);
+    const [current] = await db.select().from(meshPolicies).where(inOrg);
+    if (!current) throw new ApiError("not_found", `no mesh policy ${id} in this org`);
+    return c.json(toMeshPolicy(current, await existingNodes(db, orgId, [current])), 200);
   });
 }
+
+/** Thrown inside the write when the body equals the stored policy: nothing to write. */
+class Unchanged extends Error {}
 
 type PolicyFields = { name: string; description: string; rules: readonly MeshRule[] };
 
