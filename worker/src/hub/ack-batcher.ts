@@ -18,7 +18,7 @@ export interface AckResult {
   stale: boolean;
 }
 
-/** Rows per UPDATE: 9 parameters each, under Postgres' 65,535 bind parameters. */
+/** Rows per UPDATE: one statement stays a bounded piece of work. */
 const ROWS_PER_STATEMENT = 5000;
 
 /**
@@ -79,10 +79,22 @@ export class AckBatcher {
   async #write(batch: { ack: PendingAck; waiters: ((r: AckResult | Error) => void)[] }[]) {
     const db = this.#database();
     try {
-      const rows = batch.map(
-        ({ ack: a }) =>
-          sql`(${a.nodeId}::uuid, ${a.credentialHash}, ${a.report.applied_revision}::bigint, ${a.report.ruleset_hash}, ${a.report.peer_count}::int, ${a.report.mode}, ${JSON.stringify(a.report.errors)}::jsonb, ${a.report.agent_version ?? null}, ${a.at.toISOString()}::timestamptz)`,
+      // One jsonb parameter for the whole batch: a VALUES list would take nine
+      // placeholders per row, each parsed and typed by the server.
+      const rows = JSON.stringify(
+        batch.map(({ ack: a }) => ({
+          id: a.nodeId,
+          credential_hash: a.credentialHash,
+          applied_revision: a.report.applied_revision,
+          ruleset_hash: a.report.ruleset_hash,
+          peer_count: a.report.peer_count,
+          mode: a.report.mode,
+          errors: a.report.errors,
+          agent_version: a.report.agent_version ?? null,
+          at: a.at.toISOString(),
+        })),
       );
+      // All acks of a Hub are of one org: its broadcast revision is joined once, not read per row.
       const result = await db.execute(sql`
         update nodes as n set
           applied_revision = v.applied_revision,
@@ -93,12 +105,12 @@ export class AckBatcher {
           agent_version = coalesce(v.agent_version, n.agent_version),
           last_status_at = v.at,
           last_seen_at = v.at
-        from (values ${sql.join(rows, sql`, `)})
-          as v(id, credential_hash, applied_revision, ruleset_hash, peer_count, mode, errors, agent_version, at)
-        where n.id = v.id and n.credential_hash = v.credential_hash
-        returning n.id,
-          greatest(n.desired_revision, (select o.broadcast_revision from orgs o where o.id = n.org_id))
-            as desired_revision`);
+        from jsonb_to_recordset(${rows}::jsonb)
+          as v(id uuid, credential_hash text, applied_revision bigint, ruleset_hash text,
+               peer_count int, mode text, errors jsonb, agent_version text, at timestamptz),
+          orgs as o
+        where n.id = v.id and n.credential_hash = v.credential_hash and o.id = n.org_id
+        returning n.id, greatest(n.desired_revision, o.broadcast_revision) as desired_revision`);
       const desired = new Map<string, number>();
       for (const row of result.rows as { id: string; desired_revision: string | number }[]) {
         desired.set(row.id, Number(row.desired_revision));
