@@ -297,19 +297,20 @@ export function compileCall(cx: CompileCtx, t: TermOf<"call">, scope: Scope): Te
     }
   };
   const gets = out ? undefined : getters(inputs);
+  /** The generic call (mocks honoured): what the in-place comparisons below fall back to. */
+  const callSlow = (q: Query, env: Env): Value | undefined => {
+    const args = getAll(q, env, gets!);
+    if (!args) return undefined;
+    let r: Value | undefined;
+    call(q, args, (v) => {
+      r = v;
+      return true;
+    });
+    return r;
+  };
   if (gets && gets.length === 2 && callee.kind === "builtin" && isOrdering(key)) {
     const [a0, a1] = argsOf(inputs) as [Arg, Arg];
-    const slow = gets;
-    return compileOrdering(key, a0, a1, (q, env) => {
-      const args = getAll(q, env, slow);
-      if (!args) return undefined;
-      let r: Value | undefined;
-      call(q, args, (v) => {
-        r = v;
-        return true;
-      });
-      return r;
-    });
+    return compileOrdering(key, a0, a1, callSlow);
   }
   if (
     gets &&
@@ -320,17 +321,6 @@ export function compileCall(cx: CompileCtx, t: TermOf<"call">, scope: Scope): Te
     // `==`/`!=` are the commonest guards: compare in place (unless mocked)
     const [ga, gb] = gets as [Getter, Getter];
     const want = key === "equal";
-    const slow = gets;
-    const callSlow = (q: Query, env: Env): Value | undefined => {
-      const args = getAll(q, env, slow);
-      if (!args) return undefined;
-      let r: Value | undefined;
-      call(q, args, (v) => {
-        r = v;
-        return true;
-      });
-      return r;
-    };
     const lit = scalarOperand(inputs);
     if (lit) {
       // `input.kind == "file"`: a string, boolean or null equals only itself

@@ -180,10 +180,7 @@ export class Hub extends DurableObject {
    * null: the node has no stream here with that credential.
    */
   async pong(nodeId: string, credentialHash: string, pingId: string): Promise<boolean | null> {
-    const known = this.ctx
-      .getWebSockets(nodeId)
-      .some((ws) => (ws.deserializeAttachment() as Attachment).credentialHash === credentialHash);
-    if (!known) return null;
+    if (!this.#hasStream(nodeId, credentialHash)) return null;
     return this.#pings.answered(pingId, nodeId, Date.now());
   }
 
@@ -202,11 +199,15 @@ export class Hub extends DurableObject {
     credentialHash: string,
     report: StatusReport,
   ): Promise<AckResult | null> {
-    const known = this.ctx
+    if (!this.#hasStream(nodeId, credentialHash)) return null;
+    return this.#acks.submit({ nodeId, credentialHash, report, at: new Date() });
+  }
+
+  /** Whether the node has a stream open here with this credential. */
+  #hasStream(nodeId: string, credentialHash: string): boolean {
+    return this.ctx
       .getWebSockets(nodeId)
       .some((ws) => (ws.deserializeAttachment() as Attachment).credentialHash === credentialHash);
-    if (!known) return null;
-    return this.#acks.submit({ nodeId, credentialHash, report, at: new Date() });
   }
 
   /** Closes the streams of a node (deleted or deregistered). */
