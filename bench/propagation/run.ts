@@ -34,7 +34,13 @@ for (const t of transports) {
 const sizes = values.n!.split(",").map(Number);
 const writes = Number(values.writes);
 
-const plane = await startControlPlane({ port: await freePort(), log: (l) => console.error(l) });
+// DATABASE_URL (from the environment, never argv): a Postgres server instead of embedded PGlite
+const databaseUrl = process.env.DATABASE_URL || undefined;
+const plane = await startControlPlane({
+  port: await freePort(),
+  log: (l) => console.error(l),
+  ...(databaseUrl ? { databaseUrl } : {}),
+});
 const server = plane.url;
 
 /** Like the real agent, a request that fails at the connection level is retried with backoff. */
@@ -174,7 +180,7 @@ try {
       retries = 0;
     }
   console.log(
-    `\nbench/propagation (${writes} writes per N, wrangler dev + PGlite on this machine)\n`,
+    `\nbench/propagation (${writes} writes per N, wrangler dev + ${databaseUrl ? "the Postgres at DATABASE_URL" : "PGlite"} on this machine)\n`,
   );
   console.log(table(rows));
 } finally {

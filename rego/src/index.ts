@@ -15,7 +15,7 @@ import { type CompiledPolicy, compilePolicy, RegoCompileErrors } from "./compile
 import { type CompiledQuery, compileQueryBody, runQuery } from "./compile/query.ts";
 import { compileGlobalRef } from "./compile/refs.ts";
 import { RegoError } from "./errors.ts";
-import { lazyJSON } from "./eval/json-input.ts";
+import { lazyJSON, plainRecord } from "./eval/json-input.ts";
 import { newEnv, newStamp, type Query, type TermFn } from "./eval/types.ts";
 import { parseModule, parseQuery } from "./parser/module.ts";
 import { RObject, type Value } from "./value.ts";
@@ -175,6 +175,7 @@ export class Engine {
       // wrapped when first needed whole: input paths read the JSON directly
       input: undefined,
       inputJSON: opts.input,
+      inputRecord: plainRecord(opts.input),
       data,
       hasData: data !== EMPTY && (!(data instanceof RObject) || data.size > 0),
       constGen: this.#constGen(opts.data),

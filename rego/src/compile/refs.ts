@@ -54,13 +54,16 @@ export function compileRef(cx: CompileCtx, t: TermOf<"ref">, scope: Scope): Term
 /** Distinct input paths sharing a memo, at most (queries may come from requests). */
 const INPUT_MEMOS = 1024;
 
+/** A key a property read finds only as an own member of a plain object. */
+const plainKey = (k: Value): boolean => typeof k === "string" && !(k in Object.prototype);
+
 /** The memo cell of an input path: shared by every ref to it in the policy. */
 export function inputMemo(cx: CompileCtx, path: readonly Value[]): InputMemo {
   const keys = path.map((k) => (typeof k === "string" ? internalize(k) : k));
   const id = canonical(keys);
   let memo = cx.inputMemos.get(id);
   if (!memo) {
-    memo = { keys, stamp: -1, value: undefined };
+    memo = { keys, plain: keys.length > 0 && keys.every(plainKey), stamp: -1, value: undefined };
     if (cx.inputMemos.size < INPUT_MEMOS) cx.inputMemos.set(id, memo);
   }
   return memo;

@@ -125,6 +125,7 @@ export function compileWith(cx: CompileCtx, e: Expr, scope: Scope, inner: ExprFn
       ...q,
       input,
       inputJSON: undefined,
+      inputRecord: undefined,
       data,
       stamp: newStamp(),
       consts: false,

@@ -1,5 +1,5 @@
 import type { Value } from "../value.ts";
-import { getIn, jsonIn, lazyJSON } from "./json-input.ts";
+import { getIn, jsonIn, lazyJSON, recordIn } from "./json-input.ts";
 import type { Env, Getter, InputMemo, Query, TermFn } from "./types.ts";
 
 /** What an `Arg` is: a literal (`value`). */
@@ -57,10 +57,12 @@ export function inputValue(q: Query, memo: InputMemo): Value | undefined {
   q.track.impure = true;
   if (memo.stamp === q.stamp) return memo.value;
   const json = q.inputJSON;
-  const v =
-    json !== undefined && q.input === undefined
-      ? jsonIn(json, memo.keys)
-      : getIn(q.input, memo.keys);
+  let v: Value | undefined;
+  if (json === undefined || q.input !== undefined) v = getIn(q.input, memo.keys);
+  else {
+    const record = q.inputRecord;
+    v = record !== undefined && memo.plain ? recordIn(record, memo.keys) : jsonIn(json, memo.keys);
+  }
   memo.stamp = q.stamp;
   memo.value = v;
   return v;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { equal, fromJSON, RObject, RSet, toJSON, type Value } from "../value.ts";
-import { getIn, type JsonObject, jsonIn, lazyJSON } from "./json-input.ts";
+import { getIn, type JsonObject, jsonIn, lazyJSON, plainRecord, recordIn } from "./json-input.ts";
 
 describe("lazyJSON", () => {
   const raw = { a: 1, b: { c: [1, { d: "x" }] }, gone: undefined, "2": "two" };
@@ -143,5 +143,52 @@ describe("jsonIn", () => {
     expect(jsonIn(inner, ["s", "a"])).toBe("a");
     expect(jsonIn({ list: ["x"] }, ["list", "0"])).toBeUndefined();
     expect(jsonIn({ list: ["x"] }, ["list", 0])).toBe("x");
+  });
+});
+
+describe("recordIn (plain keys on a plain record)", () => {
+  const raw = {
+    a: { b: [10, { c: "deep" }], n: null, small: 5n, gone: undefined, list: ["x"] },
+    rego: RObject.fromRecord({ k: "v", vals: 1 }),
+    empty: new RObject(),
+    s: new RSet(["m"]),
+    undef: undefined,
+  };
+
+  it("reads what jsonIn reads", () => {
+    const paths = [
+      ["a"],
+      ["a", "b"],
+      ["a", "n"],
+      ["a", "small"],
+      ["a", "gone"],
+      ["a", "missing", "x"],
+      ["a", "list", "length"],
+      ["a", "list", "map"],
+      ["rego", "k"],
+      ["rego", "vals"],
+      ["empty", "vals"],
+      ["empty", "size"],
+      ["empty", "get"],
+      ["s", "m"],
+      ["s", "size"],
+      ["undef", "x"],
+      ["missing"],
+    ];
+    for (const p of paths) {
+      const want = jsonIn(raw, p);
+      const got = recordIn(raw, p);
+      expect(got === undefined ? "undefined" : toJSON(got), p.join(".")).toEqual(
+        want === undefined ? "undefined" : toJSON(want),
+      );
+    }
+  });
+
+  it("takes only plain JSON objects as the record", () => {
+    const bare = Object.assign(Object.create(null), { a: 1 });
+    expect(plainRecord(bare)).toBe(bare);
+    expect(plainRecord(JSON.parse('{"a": 1}'))).toBeDefined();
+    for (const x of [null, 1, "s", [1], new RObject(), new RSet(), new Date(0)])
+      expect(plainRecord(x)).toBeUndefined();
   });
 });

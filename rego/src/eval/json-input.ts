@@ -163,20 +163,47 @@ function isRecord(x: unknown): x is Record<string, unknown> {
   if (proto === OBJECT_PROTOTYPE || proto === null) return true;
   return !Array.isArray(x) && !(x instanceof RObject) && !(x instanceof RSet);
 }
+/** `x` when it is a plain JSON object (what `JSON.parse` and object literals make). */
+export function plainRecord(x: unknown): Record<string, unknown> | undefined {
+  if (x === null || typeof x !== "object") return undefined;
+  const proto = Object.getPrototypeOf(x);
+  return proto === OBJECT_PROTOTYPE || proto === null ? (x as Record<string, unknown>) : undefined;
+}
+
+/**
+ * `record[keys[0]][keys[1]]...` for a plain JSON object and keys that name
+ * no member of Object.prototype (`InputMemo.plain`): each member is a
+ * property read, with no own-member test. Only objects below the record are
+ * tested for being plain (a getPrototypeOf costs as much as the read).
+ */
+export function recordIn(
+  record: Record<string, unknown>,
+  keys: readonly Value[],
+): Value | undefined {
+  let raw = record[keys[0] as string];
+  for (let i = 1; i < keys.length; i++) {
+    if (raw === undefined) return undefined;
+    if (plainRecord(raw) === undefined) return jsonIn(raw, keys, i);
+    raw = (raw as Record<string, unknown>)[keys[i] as string];
+  }
+  return raw === undefined ? undefined : lazyJSON(raw);
+}
+
 /**
  * `json[keys[0]][keys[1]]...` on the caller's JSON, converting only what it
  * returns: a query's input paths are read without wrapping the input first.
  */
-export function jsonIn(json: unknown, keys: readonly Value[]): Value | undefined {
+export function jsonIn(json: unknown, keys: readonly Value[], from = 0): Value | undefined {
   let raw = json;
-  for (let i = 0; i < keys.length; i++) {
+  for (let i = from; i < keys.length; i++) {
     // arrays and Rego values placed in the JSON: as values from here on
     if (!isRecord(raw)) return getIn(lazyJSON(raw), keys, i);
     const key = keys[i];
     if (typeof key !== "string" || !hasOwn.call(raw, key)) return undefined;
     raw = raw[key];
+    // like JSON.stringify: a member set to `undefined` is absent
+    if (raw === undefined) return undefined;
   }
-  // like JSON.stringify: a member set to `undefined` is absent
   return raw === undefined ? undefined : lazyJSON(raw);
 }
 

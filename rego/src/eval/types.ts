@@ -8,6 +8,11 @@ export type Env = (Value | undefined)[];
 /** The value of one constant input path for the query whose `stamp` it holds. */
 export interface InputMemo {
   readonly keys: readonly Value[];
+  /**
+   * Every key is a string that names no member of Object.prototype: on a
+   * plain JSON object, a property read finds exactly the own member.
+   */
+  readonly plain: boolean;
   stamp: number;
   value: Value | undefined;
 }
@@ -125,6 +130,11 @@ export interface Query {
   input: Value | undefined;
   /** The input as the caller passed it (plain JSON), while `input` is not made yet. */
   readonly inputJSON: unknown;
+  /**
+   * `inputJSON` when it is a plain JSON object (checked once per query):
+   * input paths read its members without testing it again.
+   */
+  readonly inputRecord: Record<string, unknown> | undefined;
   readonly data: Value;
   /**
    * This evaluation's mark on the documents it memoises (`DocNode.memo`):
