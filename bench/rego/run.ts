@@ -1,8 +1,11 @@
 /**
- * Rego engine benchmark: `npx tsx bench/rego/run.ts [events] [rounds]`.
+ * Rego engine benchmark: `npx tsx bench/rego/run.ts [events] [rounds] [--no-codegen]`.
  * Evaluates policy.rego's decision per telemetry event, checks it against
  * the hand-written JS policy, and prints p50/p99 latency, throughput and the
- * ratio to the JS baseline measured in the same run.
+ * ratio to the JS baseline measured in the same run. `--no-codegen` measures
+ * the engine as it runs in workerd, which refuses code generation (compiled
+ * with `codegen: false`); a run of its own, since two engines in one process
+ * share the interpreter's code and so its type feedback.
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -10,18 +13,20 @@ import { compile, toJSON } from "../../rego/src/index.ts";
 import { makeEvents } from "./events.ts";
 import { decide } from "./handwritten.ts";
 
-const N = Number(process.argv[2] ?? 100_000);
-const ROUNDS = Number(process.argv[3] ?? 7);
+const args = process.argv.slice(2).filter((a) => a !== "--no-codegen");
+const codegen = !process.argv.includes("--no-codegen");
+const N = Number(args[0] ?? 100_000);
+const ROUNDS = Number(args[1] ?? 7);
 const source = readFileSync(fileURLToPath(new URL("./policy.rego", import.meta.url)), "utf8");
-const engine = compile({ "policy.rego": source });
+const engine = compile({ "policy.rego": source }, { codegen });
 const events = makeEvents(N);
 const path = "data.tether.governance.decision";
 const nowNs = 0n;
 
 // Same decisions from both implementations (sets come out sorted, as the JS sorts).
 for (const e of events.slice(0, 2000)) {
-  const got = toJSON(engine.evalPath(path, { input: e, nowNs }).value!) as unknown;
   const want = decide(e);
+  const got = toJSON(engine.evalPath(path, { input: e, nowNs }).value!) as unknown;
   if (
     JSON.stringify(got) !==
     JSON.stringify({ allow: want.allow, severity: want.severity, violations: want.violations })
@@ -85,33 +90,37 @@ function pass(fn: (i: number) => unknown) {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-const regoFn = (i: number) => engine.evalPath(path, { input: events[i]!, nowNs });
-const jsFn = (i: number) => decide(events[i]!);
-const lat = { rego: latency(regoFn), js: latency(jsFn) };
+const impls = {
+  rego: {
+    label: codegen ? "rego engine" : "rego, no codegen",
+    fn: (i: number) => engine.evalPath(path, { input: events[i]!, nowNs }),
+  },
+  js: { label: "hand-written JS", fn: (i: number) => decide(events[i]!) },
+};
+type Impl = keyof typeof impls;
+const order: Impl[] = ["rego", "js"];
+const lat = Object.fromEntries(order.map((k) => [k, latency(impls[k].fn)])) as Record<
+  Impl,
+  ReturnType<typeof latency>
+>;
 
-// Rounds alternate the two implementations (and which goes first), so both
-// see the same machine: on a shared machine one pass can land in a busy spell.
-const passes = { rego: [] as ReturnType<typeof pass>[], js: [] as ReturnType<typeof pass>[] };
+// Rounds alternate the implementations (and which goes first), so all see
+// the same machine: on a shared machine one pass can land in a busy spell.
+const passes: Record<Impl, ReturnType<typeof pass>[]> = { rego: [], js: [] };
 for (let r = 0; r < ROUNDS; r++) {
-  if (r % 2 === 0) {
-    passes.rego.push(pass(regoFn));
-    passes.js.push(pass(jsFn));
-  } else {
-    passes.js.push(pass(jsFn));
-    passes.rego.push(pass(regoFn));
-  }
+  const turn = r % 2 === 0 ? order : [...order].reverse();
+  for (const k of turn) passes[k].push(pass(impls[k].fn));
 }
-const summary = (label: string, key: "rego" | "js") => ({
-  label,
+const summary = (key: Impl) => ({
+  label: impls[key].label,
   ...lat[key],
   perSec: median(passes[key].map((p) => p.perSec)),
   perCpuSec: median(passes[key].map((p) => p.perCpuSec)),
   best: Math.max(...passes[key].map((p) => p.best)),
   secs: median(passes[key].map((p) => p.secs)),
 });
-const rego = summary("rego engine", "rego");
-const js = summary("hand-written JS", "js");
-const rows = [rego, js];
+const rows = order.map(summary);
+const js = summary("js");
 console.log(
   `policy: ${source.split("\n").filter((l) => /^\S.* (if|:=|contains)\b/.test(l)).length} rules, ${N} events, ${ROUNDS} alternating rounds (rates: median of rounds)`,
 );
@@ -124,6 +133,7 @@ for (const r of rows) {
     `${r.label.padEnd(18)}  ${r.p50.toFixed(2).padStart(8)}   ${r.p99.toFixed(2).padStart(8)}   ${rate(r.perSec).padStart(18)}   ${rate(r.perCpuSec).padStart(9)}   ${rate(r.best).padStart(12)}   ${r.secs.toFixed(2).padStart(8)}`,
   );
 }
+const rego = summary("rego");
 const perRound = passes.rego.map((p, i) => passes.js[i]!.perCpuSec / p.perCpuSec);
 console.log(
   `ratio rego/js: throughput ${(js.perSec / rego.perSec).toFixed(1)} (wall), ${(js.perCpuSec / rego.perCpuSec).toFixed(1)} (CPU), p50 ${(rego.p50 / js.p50).toFixed(1)}; CPU ratio per round ${perRound.map((x) => x.toFixed(1)).join(" ")}`,

@@ -36,6 +36,13 @@ export interface ModuleSource {
 export interface CompileOptions {
   /** Parse modules as Rego v0 (like OPA's `--v0-compatible`). */
   readonly v0?: boolean;
+  /**
+   * Read input paths through functions generated for them (default: true).
+   * Used only where the runtime allows code generation from strings (Node;
+   * workerd refuses it), and never from policy text: only input member
+   * names go into the generated source, as JSON string literals.
+   */
+  readonly codegen?: boolean;
 }
 
 export interface EvalOptions {
@@ -269,7 +276,7 @@ export function compile(
 ): Engine {
   const parsed = parseModules(modules, options);
   if (parsed.errors.length > 0) throw new RegoCompileErrors(parsed.errors);
-  return new Engine(compilePolicy(parsed.modules, getBuiltin));
+  return new Engine(compilePolicy(parsed.modules, getBuiltin, options.codegen !== false));
 }
 
 /** Checks modules for errors without keeping the result (for a validate endpoint). */

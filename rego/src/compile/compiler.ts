@@ -43,6 +43,7 @@ function importsOf(m: Module): Map<string, GlobalRef> {
 export function compilePolicy(
   modules: readonly Module[],
   builtin: (name: string) => BuiltinDef | undefined,
+  codegen = true,
 ): CompiledPolicy {
   const root = new DocNode(null, [], undefined);
   const cx: CompileCtx = {
@@ -54,6 +55,7 @@ export function compilePolicy(
     deps: new DependencyGraph(),
     metadata: new MetadataIndex(modules),
     inputMemos: new Map(),
+    codegen,
   };
   const ruleNames = new Map<string, Set<string>>();
   for (const m of modules) {

@@ -18,6 +18,11 @@ export interface CompileCtx {
   readonly deps: DependencyGraph;
   /** METADATA of every module, for `rego.metadata.*`. */
   readonly metadata: MetadataIndex;
+  /**
+   * Input paths may be read through functions generated for them (where the
+   * runtime allows code generation; see `recordReader`).
+   */
+  readonly codegen: boolean;
   /** Per-query memo of each constant input path, by the path's canonical text. */
   readonly inputMemos: Map<string, InputMemo>;
   /** Rule currently compiled (for `rego.metadata.*`), if any. */

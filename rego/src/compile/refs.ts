@@ -2,7 +2,7 @@ import type { TermOf } from "../ast/nodes.ts";
 import { RegoError } from "../errors.ts";
 import { Arg, argOf, argValue, CONSTANT, INPUT, inputOf, inputValue, SLOT } from "../eval/args.ts";
 import { navData, nodeValue, ownValue } from "../eval/documents.ts";
-import { getIn } from "../eval/json-input.ts";
+import { getIn, recordReader } from "../eval/json-input.ts";
 import { index, navigate, type Operand } from "../eval/operands.ts";
 import {
   type Env,
@@ -63,7 +63,11 @@ export function inputMemo(cx: CompileCtx, path: readonly Value[]): InputMemo {
   const id = canonical(keys);
   let memo = cx.inputMemos.get(id);
   if (!memo) {
-    memo = { keys, plain: keys.length > 0 && keys.every(plainKey), stamp: -1, value: undefined };
+    const read =
+      keys.length > 0 && keys.every(plainKey)
+        ? recordReader(keys as string[], cx.codegen)
+        : undefined;
+    memo = { keys, read, stamp: -1, value: undefined };
     if (cx.inputMemos.size < INPUT_MEMOS) cx.inputMemos.set(id, memo);
   }
   return memo;

@@ -1,5 +1,5 @@
 import type { Value } from "../value.ts";
-import { getIn, jsonIn, lazyJSON, recordIn } from "./json-input.ts";
+import { getIn, jsonIn, lazyJSON } from "./json-input.ts";
 import type { Env, Getter, InputMemo, Query, TermFn } from "./types.ts";
 
 /** What an `Arg` is: a literal (`value`). */
@@ -61,7 +61,8 @@ export function inputValue(q: Query, memo: InputMemo): Value | undefined {
   if (json === undefined || q.input !== undefined) v = getIn(q.input, memo.keys);
   else {
     const record = q.inputRecord;
-    v = record !== undefined && memo.plain ? recordIn(record, memo.keys) : jsonIn(json, memo.keys);
+    const read = memo.read;
+    v = record !== undefined && read !== undefined ? read(record) : jsonIn(json, memo.keys);
   }
   memo.stamp = q.stamp;
   memo.value = v;

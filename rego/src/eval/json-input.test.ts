@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { equal, fromJSON, RObject, RSet, toJSON, type Value } from "../value.ts";
-import { getIn, type JsonObject, jsonIn, lazyJSON, plainRecord, recordIn } from "./json-input.ts";
+import {
+  getIn,
+  type JsonObject,
+  jsonIn,
+  lazyJSON,
+  plainRecord,
+  recordIn,
+  recordReader,
+} from "./json-input.ts";
 
 describe("lazyJSON", () => {
   const raw = { a: 1, b: { c: [1, { d: "x" }] }, gone: undefined, "2": "two" };
@@ -178,6 +186,32 @@ describe("recordIn (plain keys on a plain record)", () => {
     for (const p of paths) {
       const want = jsonIn(raw, p);
       const got = recordIn(raw, p);
+      expect(got === undefined ? "undefined" : toJSON(got), p.join(".")).toEqual(
+        want === undefined ? "undefined" : toJSON(want),
+      );
+    }
+  });
+
+  it("reads what recordIn reads through a function made for the path", () => {
+    const withCtor = { p: { constructor: "c", name: "n" }, bare: Object.create(null) };
+    withCtor.bare.k = "b";
+    const cases: [Record<string, unknown>, string[]][] = [
+      [raw, ["a", "b"]],
+      [raw, ["a", "small"]],
+      [raw, ["a", "gone"]],
+      [raw, ["a", "list", "length"]],
+      [raw, ["rego", "k"]],
+      [raw, ["empty", "size"]],
+      [raw, ["s", "m"]],
+      [raw, ["undef", "x"]],
+      [raw, ["missing", "x", "y"]],
+      [withCtor, ["p", "name"]],
+      [withCtor, ["bare", "k"]],
+      [{ 'a"b': { "\u2028": 1 } }, ['a"b', "\u2028"]],
+    ];
+    for (const [record, p] of cases) {
+      const want = recordIn(record, p);
+      const got = recordReader(p)(record);
       expect(got === undefined ? "undefined" : toJSON(got), p.join(".")).toEqual(
         want === undefined ? "undefined" : toJSON(want),
       );

@@ -1,3 +1,4 @@
+import type { RecordReader } from "./types.ts";
 import { KIND_JSON, KIND_OBJECT, kindOf, RObject, RSet, VALUE_KIND, type Value } from "../value.ts";
 
 /**
@@ -187,6 +188,51 @@ export function recordIn(
     raw = (raw as Record<string, unknown>)[keys[i] as string];
   }
   return raw === undefined ? undefined : lazyJSON(raw);
+}
+
+/**
+ * Reads `keys` (plain member names) on a plain JSON object. Where the
+ * runtime allows code generation (Node; not workerd), a function made for
+ * the path reads each member by name: a property read at a site of its own
+ * stays monomorphic, where the shared one in `recordIn` goes through V8's
+ * megamorphic lookup for every member of every path. The generated source
+ * holds only the keys as JSON string literals.
+ */
+export function recordReader(keys: readonly string[], generate = true): RecordReader {
+  if (codegen === undefined) codegen = canGenerateCode();
+  if (!codegen || !generate) return (record) => recordIn(record, keys);
+  const lines = [`let v = r[${JSON.stringify(keys[0])}];`];
+  for (let i = 1; i < keys.length; i++) {
+    lines.push(
+      "if (v === undefined) return undefined;",
+      // a plain object, told by a read that a single-shape site folds to a
+      // constant (getPrototypeOf is a call): anything else, and an object
+      // with a member named "constructor", takes the general path
+      `if (v === null || typeof v !== "object" || v.constructor !== Object) return jsonIn(v, keys, ${i});`,
+      `v = v[${JSON.stringify(keys[i])}];`,
+    );
+  }
+  // scalars are their own value: no call for them
+  lines.push(
+    'return typeof v === "string" || typeof v === "number" || typeof v === "boolean" || v === null ? v : v === undefined ? undefined : lazyJSON(v);',
+  );
+  const make = new Function(
+    "jsonIn",
+    "lazyJSON",
+    "keys",
+    `"use strict"; return (r) => { ${lines.join(" ")} };`,
+  );
+  return make(jsonIn, lazyJSON, keys) as RecordReader;
+}
+
+/** Whether `new Function` works here (workerd refuses code generation from strings). */
+let codegen: boolean | undefined;
+function canGenerateCode(): boolean {
+  try {
+    return new Function("return true")() === true;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -5,14 +5,17 @@ import { Arg, CONSTANT } from "./args.ts";
 
 /** Variable slots of one rule evaluation; `undefined` = unbound. */
 export type Env = (Value | undefined)[];
+/** An input path read on a plain JSON object (undefined: no value). */
+export type RecordReader = (record: Record<string, unknown>) => Value | undefined;
 /** The value of one constant input path for the query whose `stamp` it holds. */
 export interface InputMemo {
   readonly keys: readonly Value[];
   /**
-   * Every key is a string that names no member of Object.prototype: on a
-   * plain JSON object, a property read finds exactly the own member.
+   * Present when every key is a string that names no member of
+   * Object.prototype (on a plain JSON object, a property read finds exactly
+   * the own member): reads the path on a plain JSON input.
    */
-  readonly plain: boolean;
+  readonly read: RecordReader | undefined;
   stamp: number;
   value: Value | undefined;
 }
