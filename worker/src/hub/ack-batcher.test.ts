@@ -3,7 +3,7 @@ import type { SQL } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import { describe, expect, it } from "vitest";
 import type { Database } from "../services/db.ts";
-import { AckBatcher, NODE_GONE, type PendingAck } from "./ack-batcher.ts";
+import { AckBatcher, EXPECT_HOLD_MS, NODE_GONE, type PendingAck } from "./ack-batcher.ts";
 
 /**
  * The batching logic against a recording stand-in for the database (the
@@ -91,6 +91,32 @@ describe("AckBatcher", () => {
     await Promise.all(later);
     expect(db.statements).toHaveLength(2);
     expect(db.statements[1]).toHaveLength(50);
+  });
+
+  it("holds acks until every node the Hub expects has acked, then writes one statement", async () => {
+    const { db, acks } = batcher();
+    acks.expect(["a", "b", "c"]);
+    const first = acks.submit(ack("a"));
+    await turn();
+    expect(db.statements).toEqual([]);
+    const rest = ["b", "c"].map((id) => acks.submit(ack(id)));
+    await Promise.all([first, ...rest]);
+    expect(db.statements).toEqual([["a", "b", "c"]]);
+  });
+
+  it("writes after EXPECT_HOLD_MS without a node that does not ack, and waits for it no more", async () => {
+    const { db, acks } = batcher();
+    acks.expect(["a", "silent"]);
+    const started = performance.now();
+    await acks.submit(ack("a"));
+    expect(performance.now() - started).toBeGreaterThanOrEqual(EXPECT_HOLD_MS - 1);
+    expect(db.statements).toEqual([["a"]]);
+    // no hold this time: written once the last write has finished, on the next turn
+    const b = acks.submit(ack("b"));
+    await turn();
+    await turn();
+    expect(db.statements).toEqual([["a"], ["b"]]);
+    await b;
   });
 
   it("keeps only a node's newest pending ack and answers every caller", async () => {

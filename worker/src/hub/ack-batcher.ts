@@ -22,6 +22,14 @@ export interface AckResult {
 const ROWS_PER_STATEMENT = 5000;
 
 /**
+ * Longest an ack waits for the acks the Hub expects with it (see
+ * {@link AckBatcher.expect}): a fleet's acks of one fan-out arrive within a
+ * few milliseconds of each other, and one statement for all of them is
+ * shorter than one for the first and another for the rest.
+ */
+export const EXPECT_HOLD_MS = 5;
+
+/**
  * Writes status acks in batches, ONE statement per batch, so a fleet
  * acknowledging a revision costs a handful of database round trips instead
  * of one connection per node. Group commit: an ack that finds no write in
@@ -35,8 +43,21 @@ export class AckBatcher {
   #pending = new Map<string, { ack: PendingAck; waiters: ((r: AckResult | Error) => void)[] }>();
   #scheduled = false;
   #writing = false;
+  /** Nodes just sent an event they will acknowledge: the next write waits for them (bounded). */
+  #expected = new Set<string>();
+  #holdTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly openDb: () => { db: Database; close(): Promise<void> }) {}
+
+  /**
+   * The Hub has just sent these nodes an event they acknowledge once
+   * applied. Until each has acked, or EXPECT_HOLD_MS after an ack first
+   * waits for them, acks are held rather than written, so that they go in
+   * one statement. A node that does not ack in time is not waited for again.
+   */
+  expect(nodeIds: Iterable<string>): void {
+    for (const id of nodeIds) this.#expected.add(id);
+  }
 
   submit(ack: PendingAck): Promise<AckResult> {
     return new Promise((resolve, reject) => {
@@ -49,13 +70,30 @@ export class AckBatcher {
       } else {
         this.#pending.set(ack.nodeId, { ack, waiters: [waiter] });
       }
+      this.#expected.delete(ack.nodeId);
       this.#schedule();
     });
   }
 
-  /** A write on the next turn, unless one is scheduled or in flight (it schedules the next). */
+  /**
+   * A write on the next turn, unless one is scheduled or in flight (it
+   * schedules the next), or expected acks are still on their way (held
+   * until they are in, or for EXPECT_HOLD_MS).
+   */
   #schedule(): void {
     if (this.#scheduled || this.#writing || this.#pending.size === 0) return;
+    if (this.#expected.size > 0) {
+      this.#holdTimer ??= setTimeout(() => {
+        this.#holdTimer = undefined;
+        this.#expected.clear();
+        this.#schedule();
+      }, EXPECT_HOLD_MS);
+      return;
+    }
+    if (this.#holdTimer !== undefined) {
+      clearTimeout(this.#holdTimer);
+      this.#holdTimer = undefined;
+    }
     this.#scheduled = true;
     setTimeout(() => void this.#flush(), 0);
   }

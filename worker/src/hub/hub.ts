@@ -139,6 +139,7 @@ export class Hub extends DurableObject {
     this.#pending = [];
     if (batch.length > 0) {
       const sockets = this.ctx.getWebSockets().map((ws) => [ws, this.#nodeOf(ws)] as const);
+      const sentTo = new Set<string>();
       for (const d of batch) {
         const frame = sseFrame(d);
         // One pass over the sockets per delivery: looking sockets up by tag
@@ -149,8 +150,11 @@ export class Hub extends DurableObject {
           const gate = this.#gates.get(ws);
           if (gate) gate.live(frame);
           else this.#send(ws, frame);
+          sentTo.add(nodeId);
         }
       }
+      // every event moves the org's revision: each node sent one acks it once applied
+      this.#acks.expect(sentTo);
     }
     const waiters = this.#waiters;
     this.#waiters = [];
