@@ -1,9 +1,15 @@
 import type { StatusReport } from "@tether/schema/wire";
 import type { SQL } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { Database } from "../services/db.ts";
-import { AckBatcher, EXPECT_HOLD_MS, NODE_GONE, type PendingAck } from "./ack-batcher.ts";
+import {
+  AckBatcher,
+  EXPECT_GAP_MS,
+  EXPECT_HOLD_MAX_MS,
+  NODE_GONE,
+  type PendingAck,
+} from "./ack-batcher.ts";
 
 /**
  * The batching logic against a recording stand-in for the database (the
@@ -104,12 +110,12 @@ describe("AckBatcher", () => {
     expect(db.statements).toEqual([["a", "b", "c"]]);
   });
 
-  it("writes after EXPECT_HOLD_MS without a node that does not ack, and waits for it no more", async () => {
+  it("writes EXPECT_GAP_MS after the last ack when an expected node does not ack, and waits for it no more", async () => {
     const { db, acks } = batcher();
     acks.expect(["a", "silent"]);
     const started = performance.now();
     await acks.submit(ack("a"));
-    expect(performance.now() - started).toBeGreaterThanOrEqual(EXPECT_HOLD_MS - 1);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(EXPECT_GAP_MS - 1);
     expect(db.statements).toEqual([["a"]]);
     // no hold this time: written once the last write has finished, on the next turn
     const b = acks.submit(ack("b"));
@@ -117,6 +123,32 @@ describe("AckBatcher", () => {
     await turn();
     expect(db.statements).toEqual([["a"], ["b"]]);
     await b;
+  });
+
+  it("holds no longer than EXPECT_HOLD_MAX_MS however steadily acks arrive", async () => {
+    vi.useFakeTimers();
+    try {
+      const { db, acks } = batcher();
+      const ids = Array.from({ length: 40 }, (_, i) => `n${i}`);
+      acks.expect([...ids, "silent"]);
+      const done: Promise<unknown>[] = [];
+      let elapsed = 0;
+      // an ack every 2 ms: inside the gap each time
+      for (const id of ids) {
+        done.push(acks.submit(ack(id)));
+        await vi.advanceTimersByTimeAsync(2);
+        elapsed += 2;
+        if (db.statements.length > 0) break;
+      }
+      expect(db.statements).toHaveLength(1);
+      expect(elapsed).toBeGreaterThanOrEqual(EXPECT_HOLD_MAX_MS);
+      expect(elapsed).toBeLessThanOrEqual(EXPECT_HOLD_MAX_MS + 2);
+      expect(db.statements[0]!.length).toBeLessThan(ids.length);
+      await vi.runAllTimersAsync();
+      await Promise.all(done);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("keeps only a node's newest pending ack and answers every caller", async () => {

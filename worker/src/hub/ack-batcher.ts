@@ -22,12 +22,15 @@ export interface AckResult {
 const ROWS_PER_STATEMENT = 5000;
 
 /**
- * Longest an ack waits for the acks the Hub expects with it (see
- * {@link AckBatcher.expect}): a fleet's acks of one fan-out arrive within a
- * few milliseconds of each other, and one statement for all of them is
- * shorter than one for the first and another for the rest.
+ * While the Hub expects acks (see {@link AckBatcher.expect}), held acks are
+ * written once every expected node has acked, or once no ack came for
+ * EXPECT_GAP_MS, or EXPECT_HOLD_MAX_MS after the first was held, whichever
+ * is first. A fleet's acks of one fan-out arrive close together, and one
+ * statement for all of them ends sooner than one for the first few and
+ * another for the rest, each waiting for the one before.
  */
-export const EXPECT_HOLD_MS = 5;
+export const EXPECT_GAP_MS = 5;
+export const EXPECT_HOLD_MAX_MS = 25;
 
 /**
  * Writes status acks in batches, ONE statement per batch, so a fleet
@@ -46,14 +49,16 @@ export class AckBatcher {
   /** Nodes just sent an event they will acknowledge: the next write waits for them (bounded). */
   #expected = new Set<string>();
   #holdTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the current hold began (undefined: no hold). */
+  #holdSince: number | undefined;
 
   constructor(private readonly openDb: () => { db: Database; close(): Promise<void> }) {}
 
   /**
    * The Hub has just sent these nodes an event they acknowledge once
-   * applied. Until each has acked, or EXPECT_HOLD_MS after an ack first
-   * waits for them, acks are held rather than written, so that they go in
-   * one statement. A node that does not ack in time is not waited for again.
+   * applied. Acks are held rather than written until each has acked (see
+   * EXPECT_GAP_MS for how long at most), so that they go in one statement.
+   * A node that does not ack in time is not waited for again.
    */
   expect(nodeIds: Iterable<string>): void {
     for (const id of nodeIds) this.#expected.add(id);
@@ -77,23 +82,32 @@ export class AckBatcher {
 
   /**
    * A write on the next turn, unless one is scheduled or in flight (it
-   * schedules the next), or expected acks are still on their way (held
-   * until they are in, or for EXPECT_HOLD_MS).
+   * schedules the next), or expected acks are still on their way (held as
+   * EXPECT_GAP_MS says).
    */
   #schedule(): void {
     if (this.#scheduled || this.#writing || this.#pending.size === 0) return;
     if (this.#expected.size > 0) {
-      this.#holdTimer ??= setTimeout(() => {
-        this.#holdTimer = undefined;
-        this.#expected.clear();
-        this.#schedule();
-      }, EXPECT_HOLD_MS);
-      return;
+      const now = Date.now();
+      this.#holdSince ??= now;
+      const wait = Math.min(EXPECT_GAP_MS, this.#holdSince + EXPECT_HOLD_MAX_MS - now);
+      if (wait > 0) {
+        // each ack that arrives restarts the gap
+        if (this.#holdTimer !== undefined) clearTimeout(this.#holdTimer);
+        this.#holdTimer = setTimeout(() => {
+          this.#holdTimer = undefined;
+          this.#expected.clear();
+          this.#schedule();
+        }, wait);
+        return;
+      }
+      this.#expected.clear();
     }
     if (this.#holdTimer !== undefined) {
       clearTimeout(this.#holdTimer);
       this.#holdTimer = undefined;
     }
+    this.#holdSince = undefined;
     this.#scheduled = true;
     setTimeout(() => void this.#flush(), 0);
   }

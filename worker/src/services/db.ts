@@ -29,6 +29,9 @@ export function createDatabase(env: DatabaseSettings): DatabaseHandle {
     neonConfig.useSecureWebSocket = false;
     neonConfig.pipelineTLS = false;
     neonConfig.pipelineConnect = false;
+    // Coalescing holds each write for a setTimeout(0), to merge the pieces of
+    // a TLS record; with no TLS it only adds that wait to every round trip.
+    neonConfig.coalesceWrites = false;
   }
   const pool = new Pool({ connectionString: env.DATABASE_URL, max: 4 });
   // An idle client that errors (e.g. the server went away) must not crash the isolate.
