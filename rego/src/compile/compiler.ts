@@ -1,4 +1,4 @@
-import type { Module } from "../ast/nodes.ts";
+import type { Module, Rule, Term } from "../ast/nodes.ts";
 import type { BuiltinDef } from "../builtins/types.ts";
 import { RegoError } from "../errors.ts";
 import { languageBuiltins } from "../eval/language.ts";
@@ -9,7 +9,7 @@ import { DependencyGraph, findRecursion } from "./recursion.ts";
 import { inputMemo } from "./refs.ts";
 import { indexTree } from "./rule-index.ts";
 import { compileRule, ruleKind, splitHead } from "./rules.ts";
-import type { GlobalRef, ModuleCtx } from "./scope.ts";
+import { declaredNames, type GlobalRef, type ModuleCtx } from "./scope.ts";
 import { type CompiledRule, DocNode } from "./tree.ts";
 
 /** Thrown by `compile` with every error found. */
@@ -151,6 +151,45 @@ export function compilePolicy(
         throw e;
       }
     },
+    (c, term) => {
+      const ctx = moduleOf.get(c);
+      return ctx ? resolveDocTerm(root, ctx, c.ast, term) : undefined;
+    },
   );
   return { root, cx, modules };
+}
+
+/**
+ * The node of this policy's tree a rule body's term names, resolved as the
+ * rule's scope resolves it (a rule name of the package, an import, or
+ * `data...` with constant segments); undefined for anything else, and for a
+ * name the body declares locally.
+ */
+function resolveDocTerm(
+  root: DocNode,
+  ctx: ModuleCtx,
+  rule: Rule,
+  term: Term,
+): DocNode | undefined {
+  let name: string;
+  let rest: readonly Term[] = [];
+  if (term.type === "var") name = term.name;
+  else if (term.type === "ref" && term.head.type === "var") {
+    name = term.head.name;
+    rest = term.path;
+  } else return undefined;
+  if (rule.head.args || rule.body.some((e) => declaredNames(e).includes(name))) return undefined;
+  const g: GlobalRef | undefined =
+    name === "data"
+      ? { root: "data", path: [] }
+      : (ctx.imports.get(name) ??
+        (ctx.ruleNames.has(name) ? { root: "data", path: [...ctx.pkg, name] } : undefined));
+  if (!g || g.root !== "data") return undefined;
+  let node: DocNode | undefined = root;
+  for (const key of g.path) node = node?.child(key);
+  for (const p of rest) {
+    if (p.type !== "scalar") return undefined;
+    node = node?.child(p.value);
+  }
+  return node;
 }

@@ -148,3 +148,79 @@ v contains "null" if input.k == null
     expect(got(String.fromCharCode(49))).toEqual(["str"]);
   });
 });
+
+describe("guards implied by a helper document", () => {
+  const source = `package h
+import data.h.file_write as fw
+v contains "write" if file_write
+v contains "aliased" if fw
+v contains "by path" if data.h.file_write
+v contains "net" if { input.kind == "net"; input.port == 80 }
+v contains "any" if input.n > 5
+v contains "shadowed" if { some file_write in input.list; file_write }
+v contains "multi" if multi_doc
+v contains "defaulted" if defaulted
+
+file_write if {
+	input.kind == "file"
+	input.mode != "r"
+}
+
+file_write if {
+	input.kind == "file"
+	input.size > 100
+}
+
+multi_doc contains 1 if input.kind == "file"
+
+default defaulted := false
+defaulted if input.kind == "file"
+`;
+  const engine = compile({ "h.rego": source });
+  const run = (input: unknown, opts: { data?: unknown } = {}) =>
+    [...(engine.evalPath("data.h.v", { input, ...opts }).value as RSet)].sort();
+
+  it("places a rule requiring a guarded helper under the helper's guard", () => {
+    const ix = engine.policy.root.child("h")!.child("v")!.ruleIndex!;
+    expect(ix.path).toEqual(["kind"]);
+    expect(ix.implied).toBe(true);
+    const heads = (rules: readonly { ast: { head: { key?: unknown } } }[]) =>
+      rules.map((r) => JSON.stringify(r.ast.head.key));
+    const file = heads(ix.byValue.get("file")!);
+    expect(file.filter((h) => /write|aliased|by path/.test(h))).toHaveLength(3);
+    // a local of the same name, a set (always defined) and a defaulted helper imply nothing
+    for (const h of ["shadowed", "multi", "defaulted"])
+      expect(heads(ix.unguarded).some((x) => x.includes(h))).toBe(true);
+  });
+
+  it("gives the answers the helper would", () => {
+    expect(run({ kind: "file", mode: "w", list: [] })).toEqual([
+      "aliased",
+      "by path",
+      "defaulted",
+      "multi",
+      "write",
+    ]);
+    expect(run({ kind: "net", mode: "w", port: 80, list: [true] })).toEqual([
+      "multi",
+      "net",
+      "shadowed",
+    ]);
+    expect(run({ kind: "file", mode: "r", size: 1, n: 6, list: [] })).toEqual([
+      "any",
+      "defaulted",
+      "multi",
+    ]);
+  });
+
+  it("does not skip rules when the helper is replaced with `with` or by base data", () => {
+    const [row] = engine.eval("x := data.h.v with data.h.file_write as true", {
+      input: { kind: "net", list: [] },
+    });
+    expect([...(row!.x as RSet)].sort()).toEqual(["aliased", "by path", "multi", "write"]);
+    // base data at a rule's path stands in for the rule here
+    expect(run({ kind: "net", list: [] }, { data: { h: { file_write: true } } })).toContain(
+      "write",
+    );
+  });
+});

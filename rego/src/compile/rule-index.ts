@@ -13,9 +13,21 @@ export type MemoOf = (path: readonly Value[]) => InputMemo;
  */
 export type Without = (rule: CompiledRule, literal: Expr) => CompiledRule | undefined;
 
+/**
+ * The rule node a body literal's term names (`helper`, `data.pkg.helper`),
+ * resolved as the rule's module resolves it; undefined: not a document of
+ * this policy, or a local name.
+ */
+export type ResolveDoc = (rule: CompiledRule, term: Term) => DocNode | undefined;
+
 /** Indexes every node of a compiled tree, and marks nodes whose rules all give one literal. */
-export function indexTree(node: DocNode, memoOf: MemoOf, without?: Without): void {
-  node.ruleIndex = buildRuleIndex(node, memoOf, without);
+export function indexTree(
+  node: DocNode,
+  memoOf: MemoOf,
+  without?: Without,
+  resolve?: ResolveDoc,
+): void {
+  node.ruleIndex = buildRuleIndex(node, memoOf, without, resolve);
   node.sameValue = sameValue(node);
   node.valueKind =
     node.dynamic.length === 0 && node.rules[0]?.kind === "multi"
@@ -23,7 +35,7 @@ export function indexTree(node: DocNode, memoOf: MemoOf, without?: Without): voi
       : node.sameValue !== undefined
         ? "same"
         : "complete";
-  for (const c of node.children.values()) indexTree(c, memoOf, without);
+  for (const c of node.children.values()) indexTree(c, memoOf, without, resolve);
 }
 
 /** The literal every complete rule at a node gives, when they all give the same one. */
@@ -61,6 +73,13 @@ export interface RuleIndex {
    */
   readonly smallKeys: readonly HashKey[] | undefined;
   readonly smallLists: readonly (readonly CompiledRule[])[];
+  /**
+   * Some rule is placed by a guard it has through a helper document it
+   * requires (see {@link impliedGuards}). Such a guard holds only while
+   * that document is the rules' value: not under `with data...`, nor when
+   * the caller's base data may stand in for rules.
+   */
+  readonly implied: boolean;
 }
 
 /** Guard constants scanned rather than looked up, at most. */
@@ -68,10 +87,18 @@ const SMALL_INDEX = 8;
 
 const MIN_RULES = 4;
 
+/** A guard literal: `input.<path> == value`; `expr` is absent on an implied guard. */
+interface Guard {
+  key: string;
+  path: Value[];
+  value: Value;
+  expr: Expr | undefined;
+}
+
 /** `input.a.b == "x"` (either side) in a rule's body: the guard's path and constant. */
-function guardsOf(rule: Rule): { key: string; path: Value[]; value: Value; expr: Expr }[] {
+function guardsOf(rule: Rule): Guard[] {
   if (rule.elses.length > 0) return [];
-  const out: { key: string; path: Value[]; value: Value; expr: Expr }[] = [];
+  const out: Guard[] = [];
   for (const e of rule.body) {
     if (e.negated || e.with.length > 0 || e.kind !== "term") continue;
     const t = e.term;
@@ -89,15 +116,52 @@ function guardsOf(rule: Rule): { key: string; path: Value[]; value: Value; expr:
   return out;
 }
 
+/**
+ * Guards a rule has through a helper it requires: a body literal that is a
+ * complete document of this policy (`write_outside_allowed`) with no default,
+ * every rule of which has the guard `input.kind == "file"`. The helper is
+ * undefined, and so the literal fails, unless the guard holds.
+ */
+function impliedGuards(rule: CompiledRule, resolve: ResolveDoc): Guard[] {
+  if (rule.ast.elses.length > 0) return [];
+  const out: Guard[] = [];
+  for (const e of rule.ast.body) {
+    if (e.negated || e.with.length > 0 || e.kind !== "term") continue;
+    const doc = resolve(rule, e.term);
+    if (
+      !doc ||
+      doc.isFunction ||
+      doc.defaultRule !== undefined ||
+      doc.dynamic.length > 0 ||
+      doc.children.size > 0 ||
+      doc.rules.length === 0 ||
+      doc.rules.some((r) => r.kind !== "complete")
+    ) {
+      continue;
+    }
+    const [first, ...rest] = doc.rules.map((r) => guardsOf(r.ast));
+    for (const g of first!) {
+      if (rest.every((gs) => gs.some((x) => x.key === g.key && equal(x.value, g.value)))) {
+        out.push({ ...g, expr: undefined });
+      }
+    }
+  }
+  return out;
+}
+
 /** Builds the index for a node's rules when enough of them share a guard path. */
 export function buildRuleIndex(
   node: DocNode,
   memoOf: MemoOf,
   without?: Without,
+  resolve?: ResolveDoc,
 ): RuleIndex | undefined {
   const rules = node.rules;
   if (rules.length < MIN_RULES || rules[0]!.kind === "function") return undefined;
-  const guards = rules.map((r) => guardsOf(r.ast));
+  const guards = rules.map((r) => {
+    const own = guardsOf(r.ast);
+    return resolve ? [...own, ...impliedGuards(r, resolve)] : own;
+  });
   const counts = new Map<string, number>();
   for (const gs of guards)
     for (const k of new Set(gs.map((g) => g.key))) counts.set(k, (counts.get(k) ?? 0) + 1);
@@ -107,8 +171,11 @@ export function buildRuleIndex(
   const byValue = new Map<HashKey, CompiledRule[]>();
   const unguarded: CompiledRule[] = [];
   let path: Value[] = [];
+  let implied = false;
   rules.forEach((r, i) => {
-    const g = guards[i]!.find((x) => x.key === best);
+    // a guard in the rule's own body first: the rule runs without it
+    const gs = guards[i]!.filter((x) => x.key === best);
+    const g = gs.find((x) => x.expr !== undefined) ?? gs[0];
     if (!g) {
       unguarded.push(r);
       return;
@@ -116,7 +183,8 @@ export function buildRuleIndex(
     path = g.path;
     const h = hashKey(g.value);
     const list = byValue.get(h) ?? [];
-    list.push(without?.(r, g.expr) ?? r);
+    if (g.expr === undefined) implied = true;
+    list.push((g.expr && without?.(r, g.expr)) ?? r);
     byValue.set(h, list);
   });
   for (const [h, list] of byValue) byValue.set(h, [...unguarded, ...list]);
@@ -128,6 +196,7 @@ export function buildRuleIndex(
     unguarded,
     smallKeys: small ? [...byValue.keys()] : undefined,
     smallLists: small ? [...byValue.values()] : [],
+    implied,
   };
 }
 

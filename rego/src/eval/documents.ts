@@ -154,7 +154,7 @@ function computeOnce(q: Query, node: DocNode): Value | undefined {
 function computeOwn(q: Query, node: DocNode): Value | undefined {
   let rules: readonly CompiledRule[] = node.rules;
   const index = node.ruleIndex;
-  if (index !== undefined) {
+  if (index !== undefined && !(index.implied && (q.masked !== undefined || q.hasData))) {
     q.track.impure = true;
     rules = candidates(index, q);
   }
