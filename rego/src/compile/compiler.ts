@@ -184,7 +184,7 @@ function resolveDocTerm(
       ? { root: "data", path: [] }
       : (ctx.imports.get(name) ??
         (ctx.ruleNames.has(name) ? { root: "data", path: [...ctx.pkg, name] } : undefined));
-  if (!g || g.root !== "data") return undefined;
+  if (g?.root !== "data") return undefined;
   let node: DocNode | undefined = root;
   for (const key of g.path) node = node?.child(key);
   for (const p of rest) {
