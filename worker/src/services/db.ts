@@ -42,6 +42,14 @@ export function createDatabase(env: DatabaseSettings): DatabaseHandle {
   };
 }
 
+/** The driver Pool under a drizzle database made by {@link createDatabase}. */
+export function poolOf(db: Database, who: string): Pool {
+  const pool = (db as Database & { $client?: Pool }).$client;
+  if (!pool)
+    throw new Error(`${who} needs a drizzle database over a @neondatabase/serverless Pool`);
+  return pool;
+}
+
 /** Postgres error code of a failed drizzle query (drizzle puts the driver error in `cause`). */
 export function pgErrorCode(err: unknown): string | undefined {
   for (let e: unknown = err; e && typeof e === "object"; e = (e as { cause?: unknown }).cause) {

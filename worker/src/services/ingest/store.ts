@@ -1,7 +1,7 @@
-import type { Pool, PoolClient } from "@neondatabase/serverless";
+import type { PoolClient } from "@neondatabase/serverless";
 import type { IngestResult, TelemetryBatch } from "@tether/schema/wire";
 import { ApiError } from "../../errors.ts";
-import { type Database, pgErrorCode } from "../db.ts";
+import { type Database, pgErrorCode, poolOf } from "../db.ts";
 import { FILES, insertStatements, NETWORK, SYSCALLS } from "./rows.ts";
 
 /** Rows per INSERT (below the bind-parameter limit for every table; see bench/ingest). */
@@ -38,7 +38,7 @@ export async function storeBatch(
     file_events: batch.file_events.length,
   };
   const result: IngestResult = { batch_id: target.batchId, accepted, duplicate: false };
-  const client = await poolOf(db).connect();
+  const client = await poolOf(db, "storeBatch").connect();
   let broken: Error | undefined;
   try {
     await client.query("BEGIN");
@@ -75,14 +75,6 @@ export async function storeBatch(
   } finally {
     client.release(broken);
   }
-}
-
-/** The driver Pool under drizzle (`createDatabase` builds it with one). */
-function poolOf(db: Database): Pool {
-  const pool = (db as Database & { $client?: Pool }).$client;
-  if (!pool)
-    throw new Error("storeBatch needs a drizzle database over a @neondatabase/serverless Pool");
-  return pool;
 }
 
 /** The answer the batch id got the first time; 409 when it was another app's batch. */

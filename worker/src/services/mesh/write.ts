@@ -1,7 +1,7 @@
 import type { MeshPolicy } from "@tether/schema/wire";
 import type { Context } from "hono";
 import type { AppEnv } from "../../context.ts";
-import { bumpRevision, chainedAuditRow, type Tx } from "../audit.ts";
+import { bumpedTransaction, chainedAuditRow, type Tx } from "../audit.ts";
 import {
   commitOrgWrite,
   type Delivery,
@@ -69,9 +69,9 @@ export async function meshWrite<T>(
 ): Promise<{ result: T; revision: number; deliveries: Delivery[] }> {
   const { db, now, hub } = c.var.services;
   const at = now();
-  const done = await db.transaction(async (tx) => {
-    // The bump locks the org's row: writes of one org are serialised from here.
-    const { revision, eventSeq } = await bumpRevision(tx, orgId);
+  // The bump that opens the transaction locks the org's row: writes of one
+  // org are serialised from there.
+  const done = await bumpedTransaction(db, orgId, async (tx, { revision, eventSeq }) => {
     const { mesh: before, auditHead, activeKey } = await loadWriteContext(tx, orgId);
     const outcome = await change({ tx, revision, before, at });
     const after = await reloadMesh(tx, orgId, before, outcome.changed, outcome.policiesAfter);
