@@ -1,6 +1,6 @@
 import * as tables from "@tether/schema/tables";
 import { auditLog, orgs } from "@tether/schema/tables";
-import { desc, eq, sql } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/neon-serverless";
 import { canonicalJson, sha256Hex } from "./canonical-json.ts";
 import { type Database, poolOf } from "./db.ts";
