@@ -164,6 +164,7 @@ function isRecord(x: unknown): x is Record<string, unknown> {
   if (proto === OBJECT_PROTOTYPE || proto === null) return true;
   return !Array.isArray(x) && !(x instanceof RObject) && !(x instanceof RSet);
 }
+
 /** `x` when it is a plain JSON object (what `JSON.parse` and object literals make). */
 export function plainRecord(x: unknown): Record<string, unknown> | undefined {
   if (x === null || typeof x !== "object") return undefined;
@@ -173,7 +174,7 @@ export function plainRecord(x: unknown): Record<string, unknown> | undefined {
 
 /**
  * `record[keys[0]][keys[1]]...` for a plain JSON object and keys that name
- * no member of Object.prototype (`InputMemo.plain`): each member is a
+ * no member of Object.prototype (see `InputMemo.read`): each member is a
  * property read, with no own-member test. Only objects below the record are
  * tested for being plain (a getPrototypeOf costs as much as the read).
  */
