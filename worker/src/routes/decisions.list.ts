@@ -1,10 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, desc, eq, isNull, type SQL, sql } from "drizzle-orm";
 import { decisionLogs } from "@tether/schema/tables";
+import { and, desc, eq, isNull, type SQL, sql } from "drizzle-orm";
 import type { App } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { requireAdmin } from "../middleware/auth.ts";
 import { normalizePath } from "../services/governance/compile.ts";
+import { isUuid } from "../services/uuid.ts";
 import { adminSecurity, errorResponses } from "./common.ts";
 
 const uuid = z.uuid({ error: "must be a UUID" }).optional();
@@ -84,8 +85,7 @@ function decodeCursor(cursor: string): { ts: string; id: string } {
   if (!Array.isArray(parsed) || parsed[0] !== "decisions") throw badCursor();
   const [, ts, id] = parsed as unknown[];
   const TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
-  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-  if (typeof ts !== "string" || !TS.test(ts) || typeof id !== "string" || !UUID.test(id)) {
+  if (typeof ts !== "string" || !TS.test(ts) || typeof id !== "string" || !isUuid(id)) {
     throw badCursor();
   }
   return { ts, id };

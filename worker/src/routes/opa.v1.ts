@@ -1,12 +1,13 @@
-import type { Context } from "hono";
-import { and, asc, eq, or } from "drizzle-orm";
 import { regoPolicies } from "@tether/schema/tables";
 import { opaCodeFor, parseOpaInput } from "@tether/schema/wire";
+import { and, asc, eq, or } from "drizzle-orm";
+import type { Context } from "hono";
 import type { App, AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { requireAdmin } from "../middleware/auth.ts";
 import { decide } from "../services/governance/decide.ts";
-import { type RegoPolicyRow, savePolicy, deletePolicy } from "../services/governance/policies.ts";
+import { deletePolicy, type RegoPolicyRow, savePolicy } from "../services/governance/policies.ts";
+import { isUuid } from "../services/uuid.ts";
 import { documentOpaCompat } from "./opa.v1.docs.ts";
 
 /**
@@ -58,8 +59,7 @@ async function opaErrorObject(c: Context<AppEnv>, next: () => Promise<void>) {
 
 async function findPolicy(c: Context<AppEnv>, id: string): Promise<RegoPolicyRow | undefined> {
   const orgId = c.var.principal.orgId;
-  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-  const match = UUID.test(id)
+  const match = isUuid(id)
     ? or(eq(regoPolicies.name, id), eq(regoPolicies.id, id))
     : eq(regoPolicies.name, id);
   const rows = await c.var.services.db

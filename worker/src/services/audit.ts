@@ -4,6 +4,7 @@ import { desc, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/neon-serverless";
 import { canonicalJson, sha256Hex } from "./canonical-json.ts";
 import { type Database, poolOf } from "./db.ts";
+import { isUuid } from "./uuid.ts";
 
 /** A transaction or the database itself: both run queries. */
 export type Tx = Database | Parameters<Parameters<Database["transaction"]>[0]>[0];
@@ -61,8 +62,6 @@ export interface Bumped {
   eventSeq: number;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * Runs `work` in a transaction that opens by bumping the org's revision,
  * which takes the org's row lock (in place of {@link lockOrg}): writes of
@@ -77,7 +76,7 @@ export async function bumpedTransaction<T>(
   orgId: string,
   work: (tx: Tx, bumped: Bumped) => Promise<T>,
 ): Promise<T> {
-  if (!UUID.test(orgId)) throw new Error(`not an org id: ${JSON.stringify(orgId)}`);
+  if (!isUuid(orgId)) throw new Error(`not an org id: ${JSON.stringify(orgId)}`);
   const client = await poolOf(db, "bumpedTransaction").connect();
   let broken: Error | undefined;
   try {

@@ -1,4 +1,3 @@
-import { and, asc, eq, or, type SQL, sql } from "drizzle-orm";
 import {
   apps,
   decisionLogs,
@@ -6,8 +5,10 @@ import {
   networkEvents,
   syscallEvents,
 } from "@tether/schema/tables";
+import { and, asc, eq, or, type SQL, sql } from "drizzle-orm";
 import { ApiError } from "../../errors.ts";
 import type { Tx } from "../audit.ts";
+import { isUuid } from "../uuid.ts";
 
 export type EventKind = "syscall" | "network" | "file";
 
@@ -34,11 +35,9 @@ export interface DecisionSource {
   limit: number;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The app an id or slug names in the org; unknown → 404. */
 async function appOf(db: Tx, orgId: string, ref: string) {
-  const match = UUID.test(ref) ? or(eq(apps.id, ref), eq(apps.slug, ref)) : eq(apps.slug, ref);
+  const match = isUuid(ref) ? or(eq(apps.id, ref), eq(apps.slug, ref)) : eq(apps.slug, ref);
   const rows = await db
     .select({ id: apps.id, slug: apps.slug })
     .from(apps)

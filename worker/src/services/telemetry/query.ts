@@ -7,6 +7,7 @@ import {
 import { and, desc, eq, getTableColumns, or, type SQL, sql } from "drizzle-orm";
 import { ApiError } from "../../errors.ts";
 import type { Tx } from "../audit.ts";
+import { isUuid } from "../uuid.ts";
 import { decodeTimeCursor, encodeTimeCursor } from "./cursor.ts";
 
 export type TelemetryTable = typeof syscallEvents | typeof networkEvents | typeof fileAccessEvents;
@@ -23,8 +24,6 @@ export interface TelemetryScope {
   to: string | undefined;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * The app a query names, by id or by slug (the `app_id` batches carry), in
  * the caller's org. Unknown → 404 naming `query.app`: a typo must not look
@@ -36,7 +35,7 @@ export async function resolveApp(
   ref: string | undefined,
 ): Promise<string | undefined> {
   if (ref === undefined) return undefined;
-  const byId = UUID.test(ref);
+  const byId = isUuid(ref);
   const rows = await db
     .select({ id: apps.id, slug: apps.slug })
     .from(apps)
