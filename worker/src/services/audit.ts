@@ -1,4 +1,3 @@
-import * as tables from "@tether/schema/tables";
 import { auditLog, orgs } from "@tether/schema/tables";
 import { desc, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/neon-serverless";
@@ -86,7 +85,7 @@ export async function bumpedTransaction<T>(
     const row = results.at(-1)?.rows[0];
     if (!row) throw new Error(`org ${orgId} does not exist`);
     const bumped = { revision: Number(row.revision), eventSeq: Number(row.event_seq) };
-    const out = await work(drizzle(client, { schema: tables }), bumped);
+    const out = await work(drizzle(client), bumped);
     await client.query("COMMIT");
     return out;
   } catch (err) {

@@ -1,8 +1,12 @@
 import { neonConfig, Pool } from "@neondatabase/serverless";
 import { drizzle, type NeonDatabase } from "drizzle-orm/neon-serverless";
-import * as tables from "@tether/schema/tables";
 
-export type Database = NeonDatabase<typeof tables>;
+/**
+ * A drizzle database over the Neon driver. No relational schema is given:
+ * no code uses `db.query.*`, and drizzle would rebuild the relational
+ * config of every table each time a client is made (once per request).
+ */
+export type Database = NeonDatabase;
 
 export interface DatabaseHandle {
   db: Database;
@@ -37,7 +41,7 @@ export function createDatabase(env: DatabaseSettings): DatabaseHandle {
   // An idle client that errors (e.g. the server went away) must not crash the isolate.
   pool.on("error", () => {});
   return {
-    db: drizzle(pool, { schema: tables }),
+    db: drizzle(pool),
     close: () => pool.end(),
   };
 }
