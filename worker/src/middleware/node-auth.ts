@@ -44,11 +44,18 @@ export const requireNodeToken: MiddlewareHandler<AppEnv> = async (c, next) => {
 /** Node id → org id. A node never changes org, so entries never go stale. */
 const orgByNode = new Map<string, string>();
 
-/** The org of a node, from this isolate's memory or one query; undefined if unknown. */
-export async function orgOfNode(db: Database, nodeId: string): Promise<string | undefined> {
+/**
+ * The org of a node, from this isolate's memory or one query; undefined if
+ * unknown. Takes the services rather than the database so that a hit in
+ * memory does not even create the request's database client.
+ */
+export async function orgOfNode(
+  services: { readonly db: Database },
+  nodeId: string,
+): Promise<string | undefined> {
   const known = orgByNode.get(nodeId);
   if (known) return known;
-  const [row] = await db
+  const [row] = await services.db
     .select({ orgId: nodes.orgId })
     .from(nodes)
     .where(eq(nodes.id, nodeId))

@@ -40,11 +40,13 @@ export function registerNodePong(app: App): void {
     const hash = c.var.nodeCredentialHash;
     const { id } = c.req.valid("param");
     const { ping_id } = c.req.valid("json");
-    const { db, hub } = c.var.services;
-    const orgId = await orgOfNode(db, id);
+    // `db` is read only when needed: its getter creates the request's client.
+    const services = c.var.services;
+    const orgId = await orgOfNode(services, id);
     // The Hub knows the node's credential from its open stream: no query on the hot path.
-    const recorded = orgId ? await hub.pong(orgId, id, hash, ping_id) : null;
+    const recorded = orgId ? await services.hub.pong(orgId, id, hash, ping_id) : null;
     if (recorded !== null) return c.json({ recorded }, 200);
+    const db = services.db;
     const [node] = await db
       .select({ id: nodes.id })
       .from(nodes)

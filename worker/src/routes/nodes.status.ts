@@ -39,14 +39,17 @@ export function registerNodeStatus(app: App): void {
     const hash = c.var.nodeCredentialHash;
     const { id } = c.req.valid("param");
     const report = c.req.valid("json");
-    const { db, now, hub } = c.var.services;
+    // `db` is read only when needed: its getter creates the request's client.
+    const services = c.var.services;
+    const { now, hub } = services;
     // A node with an open stream acks through its Hub, which batches the writes.
-    const orgId = await orgOfNode(db, id);
+    const orgId = await orgOfNode(services, id);
     if (orgId) {
       const batched = await hub.ack(orgId, id, hash, report).catch(() => null);
       if (batched) return c.json(batched, 200, { "x-tether-ack": "batched" });
     }
     const at = now();
+    const db = services.db;
     const [node] = await db
       .update(nodes)
       .set({
