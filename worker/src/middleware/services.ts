@@ -26,20 +26,37 @@ export const realServices: ServicesFactory = (env) => {
   return { services, close: async () => handle?.close() };
 };
 
+/**
+ * Bindings objects already validated. workerd hands an isolate's requests
+ * the same object, and its settings do not change while the isolate lives:
+ * it is validated once, not on every request.
+ */
+const validated = new WeakMap<object, Env>();
+
+/** The bindings, validated: a missing or malformed one is a 500 `config_invalid` naming it. */
+export function validatedEnv(raw: object | undefined): Env {
+  const bindings = raw ?? {};
+  const known = validated.get(bindings);
+  if (known) return known;
+  const parsed = EnvSchema.safeParse(bindings);
+  if (!parsed.success) {
+    const issues = fieldIssues(parsed.error.issues, "env");
+    throw new ApiError(
+      "config_invalid",
+      `the Worker is misconfigured: ${issues.map((i) => `${i.path} ${i.message}`).join("; ")}`,
+      issues,
+    );
+  }
+  validated.set(bindings, parsed.data);
+  return parsed.data;
+}
+
 /** Validates the bindings, then provides `c.var.env` and `c.var.services`. */
 export function provideServices(factory: ServicesFactory): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const parsed = EnvSchema.safeParse(c.env ?? {});
-    if (!parsed.success) {
-      const issues = fieldIssues(parsed.error.issues, "env");
-      throw new ApiError(
-        "config_invalid",
-        `the Worker is misconfigured: ${issues.map((i) => `${i.path} ${i.message}`).join("; ")}`,
-        issues,
-      );
-    }
-    const { services, close } = factory(parsed.data);
-    c.set("env", parsed.data);
+    const env = validatedEnv(c.env as object | undefined);
+    const { services, close } = factory(env);
+    c.set("env", env);
     c.set("services", services);
     try {
       await next();
