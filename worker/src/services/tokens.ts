@@ -41,9 +41,16 @@ export function tokenKind(token: string): TokenKind | undefined {
 
 /** Hex SHA-256 of the token's UTF-8 bytes. */
 export async function hashToken(token: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const digest = new Uint8Array(
+    await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token)),
+  );
+  let hex = "";
+  for (const b of digest) hex += HEX[b];
+  return hex;
 }
+
+/** Two hex digits per byte value (every request with a token hashes it). */
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
 
 /** Compares two strings in time that depends only on their length. */
 export function constantTimeEqual(a: string, b: string): boolean {
