@@ -14,7 +14,12 @@ export class SseStream {
   readonly #onClose: (() => void)[] = [];
 
   constructor(afterSeq: number) {
-    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    // workerd's native byte pipe where there is one: a JS TransformStream
+    // makes the runtime pump every frame through JavaScript to the socket.
+    const { readable, writable } =
+      typeof IdentityTransformStream === "function"
+        ? new IdentityTransformStream()
+        : new TransformStream<Uint8Array, Uint8Array>();
     this.readable = readable;
     this.#writer = writable.getWriter();
     this.#gate = new SeqGate(afterSeq, (frame) => this.write(frame));
