@@ -49,9 +49,14 @@ async function handle(req: FleetRequest): Promise<FleetReply> {
       };
     }
     case "stop": {
+      const retryReasons: Record<string, number> = {};
+      for (const a of agents)
+        for (const [reason, n] of a.retryReasons)
+          retryReasons[reason] = (retryReasons[reason] ?? 0) + n;
       const stats = {
         verifyFailures: agents.reduce((s, a) => s + a.verifyFailures, 0),
         retries: agents.reduce((s, a) => s + a.retries, 0),
+        retryReasons,
         batchedAcks: agents.reduce((s, a) => s + a.batchedAcks, 0),
         acks: agents.reduce((s, a) => s + a.acks.size, 0),
       };

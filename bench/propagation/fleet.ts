@@ -10,6 +10,8 @@ export type FleetRequest =
 export interface FleetStats {
   verifyFailures: number;
   retries: number;
+  /** Why the agents' requests were retried: reason → count. */
+  retryReasons: Record<string, number>;
   batchedAcks: number;
   acks: number;
 }

@@ -164,6 +164,8 @@ try {
       }
       const stats = await fleet.stop();
       retries += stats.retries;
+      for (const [reason, count] of Object.entries(stats.retryReasons))
+        console.error(`${transport} N=${n}: ${count} agent requests retried after: ${reason}`);
       rows.push({
         transport,
         N: n,

@@ -32,6 +32,8 @@ export class SimAgent {
   verifyFailures = 0;
   batchedAcks = 0;
   retries = 0;
+  /** Why requests were retried: reason → count. */
+  readonly retryReasons = new Map<string, number>();
   connected = false;
 
   #socket: WebSocket | undefined;
@@ -66,7 +68,7 @@ export class SimAgent {
         });
       } catch (err) {
         if (attempt >= 5) throw err;
-        this.retries++;
+        this.#retried(err);
         await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
       }
     }
@@ -126,7 +128,7 @@ export class SimAgent {
         break;
       } catch (err) {
         if (attempt >= 5) throw err;
-        this.retries++;
+        this.#retried(err);
         await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
       }
     }
@@ -166,15 +168,23 @@ export class SimAgent {
           },
           body: JSON.stringify(payload),
         });
-        const body = await res.json();
-        if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
+        const text = await res.text();
+        if (res.status !== 200) throw new Error(`${path}: ${res.status} ${text.slice(0, 200)}`);
+        const body: unknown = JSON.parse(text);
         return { body, headers: res.headers };
       } catch (err) {
         if (attempt >= 5) throw err;
-        this.retries++;
+        this.#retried(err, `POST ${path}`);
         await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
       }
     }
+  }
+
+  #retried(err: unknown, what = "stream"): void {
+    this.retries++;
+    const e = err as Error & { cause?: { code?: string; message?: string } };
+    const reason = [what, e.message, e.cause?.code ?? e.cause?.message].filter(Boolean).join(": ");
+    this.retryReasons.set(reason, (this.retryReasons.get(reason) ?? 0) + 1);
   }
 
   async #onPolicy(data: string): Promise<void> {
