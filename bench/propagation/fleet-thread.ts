@@ -46,6 +46,7 @@ async function handle(req: FleetRequest): Promise<FleetReply> {
         op: "times",
         times: agents.map((a) => a.acks.get(req.revision)!),
         received: agents.map((a) => a.received.get(req.revision)!),
+        verified: agents.map((a) => a.verified.get(req.revision)!),
       };
     }
     case "stop": {

@@ -18,7 +18,7 @@ export interface FleetStats {
 
 export type FleetReply =
   | { op: "started" }
-  | { op: "times"; times: number[]; received?: number[] }
+  | { op: "times"; times: number[]; received?: number[]; verified?: number[] }
   | { op: "stopped"; stats: FleetStats }
   | { op: "error"; message: string };
 
@@ -60,13 +60,19 @@ export class Fleet {
     return { received: r.received, answered: r.times };
   }
 
-  /** When each agent's ack of `revision` was confirmed, and when it received the event. */
-  async acks(revision: number): Promise<{ acked: number[]; received: number[] }> {
+  /**
+   * When each agent's ack of `revision` was confirmed, when it received the
+   * event, and when it had verified it and sent the ack.
+   */
+  async acks(
+    revision: number,
+  ): Promise<{ acked: number[]; received: number[]; verified: number[] }> {
     const r = (await this.#ask({ op: "acks", revision })) as {
       times: number[];
       received: number[];
+      verified: number[];
     };
-    return { acked: r.times, received: r.received };
+    return { acked: r.times, received: r.received, verified: r.verified };
   }
 
   async stop(): Promise<FleetStats> {

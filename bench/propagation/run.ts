@@ -129,7 +129,13 @@ try {
       const roundTrip: number[] = [];
       const acks: number[] = [];
       const acksAll: number[] = [];
-      const phases: { put: number; firstEvent: number; allEvents: number; allAcks: number }[] = [];
+      const phases: {
+        put: number;
+        firstEvent: number;
+        allEvents: number;
+        allVerified: number;
+        allAcks: number;
+      }[] = [];
       // WARMUP rounds first, not counted: the first uses of a query shape,
       // a connection and a code path are slower than what a fleet sees after.
       for (let w = -WARMUP; w < writes; w++) {
@@ -149,7 +155,7 @@ try {
         });
         const putDone = clock() - t1;
         const revision = written.revision as number;
-        const { acked, received } = await fleet.acks(revision);
+        const { acked, received, verified } = await fleet.acks(revision);
         if (!counted) continue;
         const ackTimes = acked.map((t) => t - t1);
         acks.push(...ackTimes);
@@ -159,6 +165,7 @@ try {
           put: putDone,
           firstEvent: Math.min(...recv),
           allEvents: Math.max(...recv),
+          allVerified: Math.max(...verified.map((t) => t - t1)),
           allAcks: Math.max(...ackTimes),
         });
       }
@@ -185,7 +192,7 @@ try {
       const mean = (k: keyof (typeof phases)[0]) =>
         ms(phases.reduce((x, p) => x + p[k], 0) / phases.length);
       console.error(
-        `${transport} N=${n}: PUT answered ${mean("put")}, first event ${mean("firstEvent")}, all events ${mean("allEvents")}, all acks ${mean("allAcks")}`,
+        `${transport} N=${n}: PUT answered ${mean("put")}, first event ${mean("firstEvent")}, all events ${mean("allEvents")}, all verified and acks sent ${mean("allVerified")}, all acks ${mean("allAcks")}`,
       );
       retries = 0;
     }

@@ -29,6 +29,8 @@ export class SimAgent {
   readonly acks = new Map<number, number>();
   /** revision → time the signed event arrived (before verification). */
   readonly received = new Map<number, number>();
+  /** revision → time the event was verified and its ack sent. */
+  readonly verified = new Map<number, number>();
   verifyFailures = 0;
   batchedAcks = 0;
   retries = 0;
@@ -204,6 +206,7 @@ export class SimAgent {
       this.verifyFailures++;
       return;
     }
+    this.verified.set(revision, this.now());
     const report = {
       applied_revision: revision,
       ruleset_hash: null,
