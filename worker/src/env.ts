@@ -1,7 +1,8 @@
 import { z } from "zod";
 
 /**
- * The Worker's bindings, validated once per request at the fetch boundary.
+ * The Worker's bindings, validated at the fetch boundary (once per bindings
+ * object, see middleware/services.ts).
  * A missing or malformed setting answers 500 `config_invalid` naming it.
  */
 export const EnvSchema = z.object({

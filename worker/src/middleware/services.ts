@@ -27,8 +27,8 @@ export const realServices: ServicesFactory = (env) => {
 };
 
 /**
- * Bindings objects already validated. workerd hands an isolate's requests
- * the same object, and its settings do not change while the isolate lives:
+ * Bindings objects already validated. A bindings object does not change
+ * while it lives, so when the runtime hands several requests the same one
  * it is validated once, not on every request.
  */
 const validated = new WeakMap<object, Env>();
