@@ -56,7 +56,7 @@ async function handle(req: FleetRequest): Promise<FleetReply> {
           retryReasons[reason] = (retryReasons[reason] ?? 0) + n;
       const stats = {
         verifyFailures: agents.reduce((s, a) => s + a.verifyFailures, 0),
-        retries: agents.reduce((s, a) => s + a.retries, 0),
+        retries: Object.values(retryReasons).reduce((s, n) => s + n, 0),
         retryReasons,
         batchedAcks: agents.reduce((s, a) => s + a.batchedAcks, 0),
         acks: agents.reduce((s, a) => s + a.acks.size, 0),

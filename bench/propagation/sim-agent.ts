@@ -33,7 +33,6 @@ export class SimAgent {
   readonly verified = new Map<number, number>();
   verifyFailures = 0;
   batchedAcks = 0;
-  retries = 0;
   /** Why requests were retried: reason → count. */
   readonly retryReasons = new Map<string, number>();
   connected = false;
@@ -183,7 +182,6 @@ export class SimAgent {
   }
 
   #retried(err: unknown, what = "stream"): void {
-    this.retries++;
     const e = err as Error & { cause?: { code?: string; message?: string } };
     const reason = [what, e.message, e.cause?.code ?? e.cause?.message].filter(Boolean).join(": ");
     this.retryReasons.set(reason, (this.retryReasons.get(reason) ?? 0) + 1);

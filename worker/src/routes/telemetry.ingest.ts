@@ -1,9 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, eq } from "drizzle-orm";
-import { BATCH_ID, BATCH_ID_RULE, MAX_EVENTS_PER_BATCH, TelemetryBatch } from "@tether/schema/wire";
 import { apps, nodes } from "@tether/schema/tables";
+import { BATCH_ID, BATCH_ID_RULE, MAX_EVENTS_PER_BATCH, TelemetryBatch } from "@tether/schema/wire";
+import { and, eq } from "drizzle-orm";
 import type { App } from "../context.ts";
 import { ApiError } from "../errors.ts";
+import { toHex } from "../services/base64.ts";
 import { MAX_DECOMPRESSED_BYTES, readJsonBody } from "../services/ingest/body.ts";
 import { requireIngestKey } from "../services/ingest/key-auth.ts";
 import { storeBatch } from "../services/ingest/store.ts";
@@ -135,6 +136,6 @@ function batchIdOf(
 function uuidFrom(b: Uint8Array): string {
   b[6] = (b[6]! & 0x0f) | 0x40;
   b[8] = (b[8]! & 0x3f) | 0x80;
-  const hex = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  const hex = toHex(b);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

@@ -19,5 +19,10 @@ export function toBase64Url(bytes: Uint8Array): string {
 }
 
 export function toHex(bytes: Uint8Array): string {
-  return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+  let hex = "";
+  for (const b of bytes) hex += HEX[b];
+  return hex;
 }
+
+/** Two hex digits per byte value (every request with a token hashes it). */
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));

@@ -1,3 +1,5 @@
+import { toHex } from "./base64.ts";
+
 /**
  * JSON with object keys sorted at every level, so equal values always give
  * equal text (used for hash chains). Dates become ISO strings.
@@ -18,5 +20,5 @@ export function canonicalJson(value: unknown): string {
 
 export async function sha256Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return toHex(new Uint8Array(digest));
 }

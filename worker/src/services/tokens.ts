@@ -1,3 +1,5 @@
+import { sha256Hex } from "./canonical-json.ts";
+
 /**
  * Credentials are random tokens with a visible prefix; only their SHA-256
  * is stored, and comparisons are constant-time.
@@ -40,17 +42,9 @@ export function tokenKind(token: string): TokenKind | undefined {
 }
 
 /** Hex SHA-256 of the token's UTF-8 bytes. */
-export async function hashToken(token: string): Promise<string> {
-  const digest = new Uint8Array(
-    await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token)),
-  );
-  let hex = "";
-  for (const b of digest) hex += HEX[b];
-  return hex;
+export function hashToken(token: string): Promise<string> {
+  return sha256Hex(token);
 }
-
-/** Two hex digits per byte value (every request with a token hashes it). */
-const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
 
 /** Compares two strings in time that depends only on their length. */
 export function constantTimeEqual(a: string, b: string): boolean {
